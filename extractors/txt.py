@@ -1,0 +1,106 @@
+"""Reader for the plain-text export (`shared/seed/` format).
+
+A line starting with TAB opens a cell; lines without a TAB continue it (after one blank line they
+are the cell's next paragraph). Cells on consecutive lines share a row; one blank line ends a row;
+two blank lines, or a paragraph line, end the table. Merges are not in this format, so every cell
+spans one column and one row and the table says `spans_known=False`.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractors.errors import UnreadableFile
+from extractors.model import Cell, Document, Table
+
+_BOMS = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
+def decode_text(data: bytes, source: Path) -> str:
+    """Decode a text file: a BOM decides; otherwise UTF-8, then GB18030 (a superset of GBK)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(
+        "the text is neither UTF-8 nor GB18030",
+        file=source,
+        hint="save the file as UTF-8 and run again",
+    )
+
+
+@dataclass
+class _TableBuilder:
+    rows: list[list[list[str]]] = field(default_factory=list)
+
+    def new_row(self) -> None:
+        self.rows.append([])
+
+    def new_cell(self, line: str) -> None:
+        self.rows[-1].append([line])
+
+    def continue_cell(self, line: str) -> None:
+        self.rows[-1][-1].append(line)
+
+    def build(self, index: int, caption: str) -> Table:
+        cells = [
+            Cell(row=r, col=c, text="\n".join(_trim(lines)))
+            for r, row in enumerate(self.rows)
+            for c, lines in enumerate(row)
+        ]
+        return Table(index=index, cells=cells, spans_known=False, caption=caption)
+
+
+def _trim(lines: list[str]) -> list[str]:
+    kept = [line.strip() for line in lines]
+    while kept and not kept[-1]:
+        kept.pop()
+    return kept
+
+
+def read_txt(path: Path, data: bytes | None = None) -> Document:
+    """Read a text export into paragraphs and span-less tables."""
+    text = decode_text(path.read_bytes() if data is None else data, path)
+    paragraphs: list[str] = []
+    tables: list[Table] = []
+    table: _TableBuilder | None = None
+    caption = ""  # the paragraph just before a table, when nothing else came between
+    blanks = 0
+
+    def close_table() -> None:
+        nonlocal table, caption
+        if table is not None:
+            tables.append(table.build(len(tables) + 1, caption))
+            table, caption = None, ""
+
+    for line in text.splitlines():
+        if not line.strip() and not line.startswith("\t"):
+            blanks += 1
+            continue
+        if line.startswith("\t"):
+            if table is None or blanks >= 2:
+                close_table()
+                table = _TableBuilder()
+                table.new_row()
+            elif blanks == 1:
+                table.new_row()
+            table.new_cell(line[1:])
+        elif table is not None and blanks <= 1:
+            table.continue_cell(line)
+        else:
+            close_table()
+            paragraphs.append(line.strip())
+            caption = line.strip()
+        blanks = 0
+    close_table()
+    return Document(source=path, format="txt", paragraphs=paragraphs, tables=tables)

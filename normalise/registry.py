@@ -1,0 +1,95 @@
+"""The unit registry: canonical unit names, their aliases, full names and former names by year."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+UNITS_CSV = SCHEMAS / "units.csv"
+HISTORY_CSV = SCHEMAS / "unit_history.csv"
+
+
+@dataclass(frozen=True)
+class Unit:
+    canonical: str
+    full_name: str
+    kind: str
+    jurisdiction: str
+    aliases: tuple[str, ...]
+    former_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Name:
+    canonical: str
+    valid_from: int | None = None
+    valid_to: int | None = None
+
+    def valid_in(self, year: int) -> bool:
+        return (self.valid_from is None or year >= self.valid_from) and (
+            self.valid_to is None or year <= self.valid_to
+        )
+
+
+@dataclass
+class Registry:
+    units: dict[str, Unit]
+    _names: dict[str, list[_Name]] = field(default_factory=dict)
+
+    def resolve(self, name: str, year: int, jurisdiction: str) -> str | None:
+        """The canonical unit a name means in a notice of this year and jurisdiction, if any."""
+        found = {n.canonical for n in self._names.get(name, []) if n.valid_in(year)}
+        if len(found) > 1:  # the same short name in several places: the notice's own wins
+            found = {c for c in found if self.units[c].jurisdiction == jurisdiction}
+        return found.pop() if len(found) == 1 else None
+
+    def names(self) -> set[str]:
+        """Every written form the registry knows, for the segmenter's dictionary."""
+        return set(self._names)
+
+    def _add(self, name: str, entry: _Name) -> None:
+        if name:
+            self._names.setdefault(name, []).append(entry)
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split("|") if v.strip())
+
+
+def _year(value: str) -> int | None:
+    return int(value) if value.strip() else None
+
+
+@cache
+def load_registry(units_csv: Path = UNITS_CSV, history_csv: Path = HISTORY_CSV) -> Registry:
+    """Read the registry's CSV files (a data officer edits them; no code change needed)."""
+    with units_csv.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    history: list[dict[str, str]] = []
+    if history_csv.exists():
+        with history_csv.open(encoding="utf-8-sig", newline="") as f:
+            history = list(csv.DictReader(f))
+    former: dict[str, list[str]] = {}
+    for row in history:
+        former.setdefault(row["canonical"].strip(), []).append(row["former_name"].strip())
+    registry = Registry(units={})
+    for row in rows:
+        canonical = row["canonical"].strip()
+        unit = Unit(
+            canonical=canonical,
+            full_name=row["full_name"].strip(),
+            kind=row["kind"].strip(),
+            jurisdiction=row["jurisdiction"].strip(),
+            aliases=_split_list(row.get("aliases") or ""),
+            former_names=tuple(former.get(canonical, [])),
+        )
+        registry.units[canonical] = unit
+        for name in {canonical, unit.full_name, *unit.aliases}:
+            registry._add(name, _Name(canonical))
+    for row in history:
+        entry = _Name(row["canonical"].strip(), _year(row["valid_from"]), _year(row["valid_to"]))
+        registry._add(row["former_name"].strip(), entry)
+    return registry

@@ -1,0 +1,228 @@
+"""Recognised tables into the rows of the published datasets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractors.errors import UnrecognisedLayout
+from extractors.model import Slot
+from normalise.sequence import SequenceGap, fill_sequence
+from normalise.targets import parse_target
+from normalise.units import UnitMention, read_units
+from recognise.notice import NoticeInfo
+from recognise.tables import Column, RecognisedTable
+
+Row = dict[str, object]
+_TOTAL_SUFFIX = re.compile(r"(目标任务|目标|任务)$")
+
+
+@dataclass
+class NoticeRows:
+    """Everything a notice yields, plus what the reader saw, so later stages can count losses."""
+
+    info: NoticeInfo
+    source: Path
+    key_tasks: list[Row] = field(default_factory=list)
+    task_units: list[Row] = field(default_factory=list)
+    livelihood_projects: list[Row] = field(default_factory=list)
+    livelihood_targets: list[Row] = field(default_factory=list)
+    unknown_tables: list[Row] = field(default_factory=list)
+    unknown_units: list[Row] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def count_seen(self, name: str, n: int) -> None:
+        self.seen[name] = self.seen.get(name, 0) + n
+
+
+def build_rows(info: NoticeInfo, source: Path, tables: list[RecognisedTable]) -> NoticeRows:
+    """Rows of every dataset from a notice's recognised tables."""
+    rows = NoticeRows(info, source)
+    for found in tables:
+        if found.kind == "key_tasks":
+            _key_tasks(rows, found)
+        elif found.kind == "livelihood":
+            _livelihood(rows, found)
+        else:
+            rows.unknown_tables.append(_unknown_table(found))
+    return rows
+
+
+def _lineage(rows: NoticeRows, found: RecognisedTable, row: int) -> Row:
+    return {
+        "notice_id": rows.info.notice_id,
+        "year": rows.info.year,
+        "source_file": rows.source.name,
+        "table_index": found.table.index,
+        "row_index": row + 1,
+    }
+
+
+def _fill(found: RecognisedTable, source: Path, data_rows: list[int], seq_cells: list[str]):  # type: ignore[no-untyped-def]
+    try:
+        return fill_sequence(seq_cells)
+    except SequenceGap as gap:
+        raise UnrecognisedLayout(
+            str(gap),
+            file=source,
+            table=found.table.index,
+            row=data_rows[0] + 1,
+            cell=1,
+            hint="the first data row must carry a 序号",
+        ) from gap
+
+
+def _key_tasks(rows: NoticeRows, found: RecognisedTable) -> None:
+    section = None
+    task_rows: list[tuple[int, dict[str, str]]] = []
+    for r in found.data_rows():
+        if len(found.table.row(r)) == 1:  # a full-width row such as 一、主要预期指标
+            section = found.table.row_texts(r)[0].strip() or section
+            continue
+        cells = {col.role: _own_text(slot) for col, slot in found.columns_of(r, rows.source)}
+        task_rows.append((r, {**cells, "section": section or ""}))
+    rows.count_seen("key_tasks", len(task_rows))
+    numbers = _fill(found, rows.source, [r for r, _ in task_rows], [c["seq"] for _, c in task_rows])
+    for (r, cells), (seq, sub_seq) in zip(task_rows, numbers, strict=True):
+        task_id = f"{rows.info.notice_id}-T{seq:03d}-{sub_seq}"
+        mentions = read_units(cells["units"], rows.info.year, rows.info.jurisdiction)
+        rows.count_seen("task_units", len(mentions))
+        _note_unknown(rows, task_id, cells["units"], mentions)
+        rows.key_tasks.append(
+            {
+                **_lineage(rows, found, r),
+                "task_id": task_id,
+                "seq": seq,
+                "sub_seq": sub_seq,
+                "section": cells["section"] or None,
+                "task_text": cells["task"].replace("\n", ""),
+                "lead_unit": next((m.unit for m in mentions if m.role == "lead"), None),
+                "units": [m.unit for m in mentions],
+                "units_raw": cells["units"],
+            }
+        )
+        rows.task_units += [_task_unit(rows, task_id, m) for m in mentions]
+
+
+def _task_unit(rows: NoticeRows, task_id: str, mention: UnitMention) -> Row:
+    return {
+        "notice_id": rows.info.notice_id,
+        "year": rows.info.year,
+        "task_id": task_id,
+        "position": mention.position + 1,
+        "unit": mention.unit,
+        "unit_raw": mention.unit_raw,
+        "capacity": mention.capacity,
+        "role": mention.role,
+        "known": mention.known,
+    }
+
+
+@dataclass
+class _CarriedDown:
+    """Values of merged cells carried down; a blank carries too when the format lost merges."""
+
+    spans_known: bool
+    values: dict[str, str] = field(default_factory=dict)
+
+    def take(self, role: str, slot: Slot | None) -> str:
+        if slot is None:
+            return self.values.get(role, "")
+        text = slot.text.strip()
+        if slot.continued or (not text and not self.spans_known):
+            return self.values.get(role, "")
+        self.values[role] = text
+        return text
+
+
+def _livelihood(rows: NoticeRows, found: RecognisedTable) -> None:
+    data = [(r, found.columns_of(r, rows.source)) for r in found.data_rows()]
+    seq_cells = [_first(cells, "seq") for _, cells in data]
+    numbers = _fill(found, rows.source, [r for r, _ in data], [_own_text(s) for s in seq_cells])
+    carried = _CarriedDown(found.table.spans_known)
+    for (r, cells), (seq, item_no) in zip(data, numbers, strict=True):
+        project_id = f"{rows.info.notice_id}-P{seq:03d}"
+        category = carried.take("category", _first(cells, "category"))
+        lead = carried.take("lead", _first(cells, "lead"))
+        if item_no == 1:
+            name = _first(cells, "name")
+            _add_project(rows, found, r, project_id, seq, category, name.text if name else "", lead)
+        item = _first(cells, "item")
+        rows.livelihood_targets += [
+            {
+                **_lineage(rows, found, r),
+                "project_id": project_id,
+                "item_no": item_no,
+                "item": item.text.replace("\n", "") if item else None,
+                "area": _area_name(col),
+                "area_order": order,
+                **vars(parse_target(slot.text)),
+            }
+            for order, (col, slot) in enumerate(c for c in cells if c[0].role in ("total", "area"))
+        ]
+    rows.count_seen("livelihood_targets", sum(len(found.areas) for _ in data))
+
+
+def _add_project(
+    rows: NoticeRows,
+    found: RecognisedTable,
+    r: int,
+    project_id: str,
+    seq: int,
+    category: str,
+    name: str,
+    lead: str,
+) -> None:
+    mentions = read_units(lead, rows.info.year, rows.info.jurisdiction)
+    rows.count_seen("livelihood_projects", 1)
+    _note_unknown(rows, project_id, lead, mentions)
+    rows.livelihood_projects.append(
+        {
+            **_lineage(rows, found, r),
+            "project_id": project_id,
+            "seq": seq,
+            "category": category or None,
+            "name": name.replace("\n", ""),
+            "lead_units": [m.unit for m in mentions],
+            "lead_units_raw": lead,
+            "lead_units_known": all(m.known for m in mentions),
+        }
+    )
+
+
+def _note_unknown(rows: NoticeRows, row_id: str, raw: str, mentions: list[UnitMention]) -> None:
+    rows.unknown_units += [
+        {
+            "notice_id": rows.info.notice_id,
+            "source_file": rows.source.name,
+            "row_id": row_id,
+            "unit": m.unit,
+            "cell_text": raw,
+        }
+        for m in mentions
+        if not m.known
+    ]
+
+
+def _own_text(slot: Slot | None) -> str:
+    """A cell's text in its own row; merged down from above it reads as blank, like a blank 序号."""
+    return slot.text if slot is not None and not slot.continued else ""
+
+
+def _first(cells: list[tuple[Column, Slot]], role: str) -> Slot | None:
+    return next((slot for col, slot in cells if col.role == role), None)
+
+
+def _area_name(col: Column) -> str:
+    return _TOTAL_SUFFIX.sub("", col.label) or col.label if col.role == "total" else col.label
+
+
+def _unknown_table(found: RecognisedTable) -> Row:
+    first = " | ".join(t.strip() for t in found.table.row_texts(0)) if found.table.n_rows else ""
+    return {
+        "table_index": found.table.index,
+        "caption": found.table.caption,
+        "rows": found.table.n_rows,
+        "first_row": first[:200],
+    }

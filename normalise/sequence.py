@@ -1,0 +1,30 @@
+"""Sequence numbers: a blank 序号 continues the number above (a cell merged down in Word)."""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"^\s*(\d+)\s*[.、．]?\s*$")
+
+
+class SequenceGap(ValueError):
+    """A blank 序号 with no number above it to continue."""
+
+
+def fill_sequence(cells: list[str]) -> list[tuple[int, int]]:
+    """(seq, sub_seq) for each row: `['77', '', '78']` gives (77, 1), (77, 2), (78, 1)."""
+    filled: list[tuple[int, int]] = []
+    for index, text in enumerate(cells):
+        number = _NUMBER.match(text)
+        if number:
+            filled.append((int(number.group(1)), 1))
+        elif filled:
+            seq, sub_seq = filled[-1]
+            filled.append((seq, sub_seq + 1))
+        else:
+            raise SequenceGap(f"row {index + 1} has no 序号 and no numbered row above it")
+    return filled
+
+
+def is_number(text: str) -> bool:
+    return bool(_NUMBER.match(text))

@@ -1,0 +1,112 @@
+"""Responsible-unit cells into unit mentions: split, strip markers, resolve, decide the leads."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from normalise.registry import Registry, load_registry
+
+_SEPARATORS = set("、，,；;\n\t 　")
+_OPEN, _CLOSE = "（(", "）)"
+_MARKERS = "★☆*＊▲△"
+_TRAILING = "。.等"
+_CAPACITY = re.compile(r"^(?P<unit>.+?)[（(](?P<capacity>[^（()）]+)[)）]$")
+_LEADS_PHRASE = re.compile(r"^(?P<leads>.+?)(?P<each>分别)?牵头[，,、；;]?(?P<rest>.*)$", re.S)
+
+
+@dataclass(frozen=True)
+class UnitMention:
+    position: int
+    unit: str  # canonical name, or the name as written when the registry does not know it
+    unit_raw: str
+    capacity: str | None
+    role: str  # "lead" or "co"
+    known: bool
+
+
+def split_units(raw: str) -> list[str]:
+    """Split a unit list at separators outside brackets: 各县（市、区）政府 stays whole."""
+    pieces, current, depth = [], [], 0
+    for char in raw:
+        depth += (char in _OPEN) - (char in _CLOSE)
+        if char in _SEPARATORS and depth <= 0:
+            pieces.append("".join(current))
+            current, depth = [], 0
+        else:
+            current.append(char)
+    pieces.append("".join(current))
+    return [p.strip().rstrip(_TRAILING) for p in pieces if p.strip().rstrip(_TRAILING)]
+
+
+def read_units(raw: str, year: int, jurisdiction: str) -> list[UnitMention]:
+    """All units of a cell, in order, with their capacities and lead roles."""
+    registry = load_registry()
+    leads_text, rest = _split_lead_phrase(raw)
+    written: list[tuple[str, bool]] = [(p, True) for p in split_units(leads_text)]
+    written += [(p, False) for p in split_units(rest)]
+    mentions: list[tuple[str, str, str | None, bool, bool]] = []
+    for piece, in_lead_phrase in written:
+        marked, name = _strip_marker(piece)
+        for unit, capacity, known in _resolve_piece(name, registry, year, jurisdiction):
+            mentions.append((unit, piece, capacity, known, marked or in_lead_phrase))
+    leads = {i for i, m in enumerate(mentions) if m[4]} or ({0} if mentions else set())
+    return [
+        UnitMention(i, unit, unit_raw, capacity, "lead" if i in leads else "co", known)
+        for i, (unit, unit_raw, capacity, known, _) in enumerate(mentions)
+    ]
+
+
+def _split_lead_phrase(raw: str) -> tuple[str, str]:
+    """`X、Y分别牵头` and `X、Y牵头，Z` name their leads in words; others lead by position."""
+    found = _LEADS_PHRASE.match(raw.strip())
+    if not found or "牵头单位" in raw:
+        return "", raw
+    return found.group("leads"), found.group("rest")
+
+
+def _strip_marker(piece: str) -> tuple[bool, str]:
+    name = piece.strip(_MARKERS).strip()
+    return name != piece.strip(), name
+
+
+def _resolve_piece(
+    name: str, registry: Registry, year: int, jurisdiction: str
+) -> list[tuple[str, str | None, bool]]:
+    """One written piece into (unit, capacity, known) triples; unknown text is kept whole."""
+    canonical = registry.resolve(name, year, jurisdiction)
+    if canonical:
+        return [(canonical, None, True)]
+    bracketed = _CAPACITY.match(name)
+    if bracketed:
+        unit = registry.resolve(bracketed["unit"].strip(), year, jurisdiction)
+        if unit:
+            return [(unit, bracketed["capacity"].strip(), True)]
+    run_together = [registry.resolve(w, year, jurisdiction) for w in _segment(name)]
+    if len(run_together) > 1 and all(run_together):
+        return [(unit, None, True) for unit in run_together if unit]
+    return [(name, None, False)]
+
+
+def _segment(name: str) -> list[str]:
+    return [w for w in _tokenizer().cut(name, HMM=False) if w.strip()]
+
+
+@cache
+def _tokenizer():  # type: ignore[no-untyped-def]
+    """A private jieba tokenizer whose dictionary is the registry's names and nothing else."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    folder = Path(tempfile.mkdtemp(prefix="notices-jieba-"))
+    dictionary = folder / "units.dict"
+    names = sorted(load_registry().names())
+    dictionary.write_text("".join(f"{n} 1000\n" for n in names), encoding="utf-8")
+    tokenizer = jieba.Tokenizer(dictionary=str(dictionary))
+    tokenizer.tmp_dir = str(folder)
+    return tokenizer

@@ -1,0 +1,164 @@
+"""Decide what each table is from its header words, and which role each column plays."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from extractors.errors import UnrecognisedLayout
+from extractors.model import Slot, Table
+
+VOCABULARY = Path(__file__).with_name("vocabulary.toml")
+UNKNOWN = "unknown"
+_HEADER_SCAN_ROWS = 6
+_SPACE = re.compile(r"\s+")
+
+
+def header_key(text: str) -> str:
+    """Header text as compared with the vocabulary: no whitespace, ASCII brackets."""
+    return _SPACE.sub("", text).replace("（", "(").replace("）", ")")
+
+
+def header_label(text: str) -> str:
+    """Header text as published: vertical and wrapped headers joined, brackets as written."""
+    return _SPACE.sub("", text)
+
+
+@dataclass(frozen=True)
+class TableKind:
+    name: str
+    required: tuple[str, ...]
+    roles: dict[str, str]  # header key -> role
+    areas: tuple[str, str] | None
+    item_after: str | None
+
+    def role_of(self, text: str) -> str | None:
+        return self.roles.get(header_key(text))
+
+
+@cache
+def table_kinds(path: Path = VOCABULARY) -> tuple[TableKind, ...]:
+    """The table kinds of the vocabulary file."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    kinds = []
+    for name, spec in data["tables"].items():
+        roles = {header_key(word): role for role, words in spec["roles"].items() for word in words}
+        areas = tuple(spec["areas"]) if "areas" in spec else None
+        kinds.append(
+            TableKind(name, tuple(spec["required"]), roles, areas, spec.get("item_after"))  # type: ignore[arg-type]
+        )
+    return tuple(kinds)
+
+
+@dataclass(frozen=True)
+class Column:
+    role: str  # a vocabulary role, "area", "item" or "extra"
+    label: str
+
+
+@dataclass
+class RecognisedTable:
+    """A table with its kind, its header rows and the columns of a full data row."""
+
+    table: Table
+    kind: str
+    header_rows: list[int]
+    columns: list[Column]
+    item_after: str | None = None
+
+    @property
+    def areas(self) -> list[str]:
+        return [c.label for c in self.columns if c.role in ("total", "area")]
+
+    @property
+    def extra_columns(self) -> list[str]:
+        return [c.label for c in self.columns if c.role == "extra"]
+
+    def data_rows(self) -> list[int]:
+        """Rows after the header, without header rows repeated on later pages."""
+        first = self.header_rows[-1] + 1 if self.header_rows else 0
+        header = [self.table.row_texts(r) for r in self.header_rows]
+        return [r for r in range(first, self.table.n_rows) if self.table.row_texts(r) not in header]
+
+    def columns_of(self, row: int, source: Path) -> list[tuple[Column, Slot]]:
+        """Pair a data row's cells with their columns; a row one wider carries a breakdown item."""
+        slots = self.table.row(row)
+        columns = self.columns
+        if len(slots) == len(columns) + 1 and self.item_after:
+            at = next(i for i, c in enumerate(columns) if c.role == self.item_after) + 1
+            columns = [*columns[:at], Column("item", "item"), *columns[at:]]
+        if len(slots) != len(columns):
+            raise UnrecognisedLayout(
+                f"a {self.kind} row has {len(slots)} cells where the header has {len(columns)}",
+                file=source,
+                table=self.table.index,
+                row=row + 1,
+                hint="check the row for a missing or extra cell, or extend the layout rules",
+            )
+        return list(zip(columns, slots, strict=True))
+
+
+def recognise_table(table: Table) -> RecognisedTable:
+    """Match a table against every known kind; the best full match wins, else it is unknown."""
+    best: RecognisedTable | None = None
+    for kind in table_kinds():
+        found = _match(table, kind)
+        if found and (best is None or _score(found) > _score(best)):
+            best = found
+    return best or RecognisedTable(table, UNKNOWN, [], [])
+
+
+def _score(found: RecognisedTable) -> int:
+    return sum(c.role not in ("extra", "area") for c in found.columns)
+
+
+def _match(table: Table, kind: TableKind) -> RecognisedTable | None:
+    header_rows = _header_rows(table, kind)
+    if not header_rows:
+        return None
+    labels = _leaf_labels(table, header_rows)
+    roles = [kind.role_of(label) or "extra" for label in labels]
+    if not set(kind.required) <= set(roles):
+        return None
+    if kind.areas:
+        start, end = roles.index(kind.areas[0]), roles.index(kind.areas[1])
+        roles = [
+            "area" if start < i < end and role == "extra" else role for i, role in enumerate(roles)
+        ]
+    columns = [Column(role, label) for role, label in zip(roles, labels, strict=True)]
+    return RecognisedTable(table, kind.name, header_rows, columns, kind.item_after)
+
+
+def _header_rows(table: Table, kind: TableKind) -> list[int]:
+    """The first row with two header words, and the rows below it that still hold one."""
+    rows: list[int] = []
+    for r in range(min(table.n_rows, _HEADER_SCAN_ROWS)):
+        hits = sum(kind.role_of(text) is not None for text in table.row_texts(r))
+        if hits >= (1 if rows else 2):
+            rows.append(r)
+        elif rows:
+            break
+    return rows
+
+
+def _leaf_labels(table: Table, header_rows: list[int]) -> list[str]:
+    """Labels of the lowest header row; its blank cells take the label of the cell above.
+
+    A blank in a lower header row is a merge the text export lost: cells at the start of the row
+    line up with the start of the row above, cells at the end with its end.
+    """
+    labels = [header_label(t) for t in table.row_texts(header_rows[-1])]
+    for upper in reversed(header_rows[:-1]):
+        above = [header_label(t) for t in table.row_texts(upper)]
+        for i in range(min(len(labels), len(above))):
+            if labels[i]:
+                break
+            labels[i] = above[i]
+        for j in range(1, min(len(labels), len(above)) + 1):
+            if labels[-j]:
+                break
+            labels[-j] = above[-j]
+    return labels
