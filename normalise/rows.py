@@ -155,7 +155,7 @@ def _livelihood(rows: NoticeRows, found: RecognisedTable) -> None:
                 "project_id": project_id,
                 "item_no": item_no,
                 "item": item.text.replace("\n", "") if item else None,
-                "area": _area_name(col),
+                "area": area_name(col),
                 "area_order": order,
                 **vars(parse_target(slot.text)),
             }
@@ -214,7 +214,7 @@ def _first(cells: list[tuple[Column, Slot]], role: str) -> Slot | None:
     return next((slot for col, slot in cells if col.role == role), None)
 
 
-def _area_name(col: Column) -> str:
+def area_name(col: Column) -> str:
     return _TOTAL_SUFFIX.sub("", col.label) or col.label if col.role == "total" else col.label
 
 

@@ -1,0 +1,137 @@
+"""Atomic publication of one notice's datasets as hive-partitioned Parquet.
+
+All files of a notice are written to a staging folder first. A journal listing the moves is then
+written, and only after it exists are the files renamed into place and the manifest replaced. A run
+killed before the journal leaves only a staging folder (deleted on the next run); a run killed
+after it is finished by the next run. Readers never see a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from schemas.datasets import DatasetSpec, datasets, schema_version
+
+STAGING = ".staging"
+MANIFESTS = "_manifests"
+JOURNAL = "journal.json"
+
+
+@dataclass(frozen=True)
+class Publication:
+    notice_id: str
+    year: int
+    rows: dict[str, int]
+    files: dict[str, str]  # dataset -> path relative to the output folder
+
+
+def to_table(spec: DatasetSpec, frame: pd.DataFrame) -> pa.Table:
+    """A frame as a table of exactly the dataset's schema (missing columns are an error)."""
+    missing = [c for c in spec.column_names if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{spec.name} lacks columns {missing}")
+    return pa.Table.from_pandas(frame[spec.column_names], schema=spec.schema, preserve_index=False)
+
+
+def publish_notice(
+    out: Path, notice_id: str, year: int, frames: dict[str, pd.DataFrame], sources: list[dict]
+) -> Publication:
+    """Publish all datasets of one notice together, replacing what it published before."""
+    recover(out)
+    stage = out / STAGING / notice_id
+    shutil.rmtree(stage, ignore_errors=True)
+    moves: dict[str, str] = {}
+    rows: dict[str, int] = {}
+    for name, spec in datasets().items():
+        relative = _file_name(name, year, notice_id)
+        staged = stage / relative
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        table = to_table(spec, frames[name])
+        pq.write_table(table, staged)
+        _fsync(staged)
+        moves[str(staged.relative_to(out))] = relative
+        rows[name] = table.num_rows
+    manifest = {
+        "notice_id": notice_id,
+        "year": year,
+        "schema_version": schema_version(),
+        "rows": rows,
+        "files": {name: _file_name(name, year, notice_id) for name in datasets()},
+        "sources": sources,
+    }
+    _write_json(stage / JOURNAL, {"moves": moves, "manifest": manifest})
+    _commit(out, stage)
+    return Publication(notice_id, year, rows, manifest["files"])
+
+
+SHARED = {"units"}  # one file per year, the registry as used that year, not one per notice
+
+
+def _file_name(dataset: str, year: int, notice_id: str) -> str:
+    return f"{dataset}/year={year}/{'registry' if dataset in SHARED else notice_id}.parquet"
+
+
+def recover(out: Path) -> None:
+    """Finish publications whose journal was written; drop staging folders without one."""
+    staging = out / STAGING
+    if not staging.is_dir():
+        return
+    for stage in staging.iterdir():
+        if (stage / JOURNAL).exists():
+            _commit(out, stage)
+        else:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _commit(out: Path, stage: Path) -> None:
+    journal = json.loads((stage / JOURNAL).read_text(encoding="utf-8"))
+    manifest = journal["manifest"]
+    for staged, final in journal["moves"].items():
+        source = out / staged
+        if source.exists():  # a rerun after a crash skips what was already moved
+            (out / final).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, out / final)
+    _remove_stale(out, manifest)
+    _write_json(out / MANIFESTS / f"{manifest['notice_id']}.json", manifest)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def _remove_stale(out: Path, manifest: dict) -> None:
+    """Files an earlier publication of this notice wrote that this one does not (year changed)."""
+    earlier = read_manifest(out, manifest["notice_id"])
+    for name, relative in (earlier or {}).get("files", {}).items():
+        if name not in SHARED and relative != manifest["files"].get(name):
+            (out / relative).unlink(missing_ok=True)
+
+
+def read_manifest(out: Path, notice_id: str) -> dict | None:
+    path = out / MANIFESTS / f"{notice_id}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def manifests(out: Path) -> list[dict]:
+    """Every notice published in this output folder."""
+    folder = out / MANIFESTS
+    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), "utf-8")
+    _fsync(temporary)
+    os.replace(temporary, path)
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())

@@ -1,0 +1,138 @@
+"""Validate one notice's datasets: schema, GX suites, and the checks that span datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from normalise.rows import NoticeRows, area_name
+from publish.store import to_table
+from recognise.tables import RecognisedTable
+from schemas.consistency import target_warnings
+from schemas.datasets import datasets
+from schemas.findings import CRITICAL, WARNING, Finding, ValidationReport
+from schemas.suites import run_suites
+
+
+def validate_notice(
+    rows: NoticeRows,
+    tables: list[RecognisedTable],
+    frames: dict[str, pd.DataFrame],
+    docs_dir: Path | None = None,
+) -> ValidationReport:
+    """Every check of a notice; critical findings stop publication, warnings are reported."""
+    report = ValidationReport()
+    report.add(schema_findings(frames))
+    if report.failures:  # the suites assume the documented columns and types
+        return report
+    areas = sorted({area for t in tables if t.kind == "livelihood" for area in _areas(t)})
+    extra = {
+        "livelihood_targets": [
+            {
+                "expectation": "ExpectColumnValuesToBeInSet",
+                "column": "area",
+                "value_set": areas,
+                "level": CRITICAL,
+            }
+        ]
+    }
+    report.add(run_suites(frames, extra, docs_dir))
+    report.add(sequence_findings(frames["key_tasks"]))
+    report.add(unit_findings(frames["key_tasks"], frames["task_units"]))
+    report.add(count_findings(rows, frames))
+    report.add(target_warnings(frames["livelihood_projects"], frames["livelihood_targets"]))
+    report.add(unknown_unit_warnings(rows))
+    return report
+
+
+def _areas(found: RecognisedTable) -> list[str]:
+    return [area_name(c) for c in found.columns if c.role in ("total", "area")]
+
+
+def schema_findings(frames: dict[str, pd.DataFrame]) -> list[Finding]:
+    """Each frame converts to its dataset's pyarrow schema without loss."""
+    found = []
+    for name, spec in datasets().items():
+        try:
+            to_table(spec, frames[name])
+        except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, KeyError) as error:
+            found.append(Finding("schema", CRITICAL, name, f"does not match its schema: {error}"))
+    return found
+
+
+def sequence_findings(tasks: pd.DataFrame) -> list[Finding]:
+    """序号 runs 1..N: no gap, no repeat except by sub_seq."""
+    if tasks.empty:
+        return []
+    seqs = set(tasks["seq"])
+    missing = sorted(set(range(1, max(seqs) + 1)) - seqs)
+    if not missing:
+        return []
+    return [
+        Finding(
+            "seq_runs_without_gap",
+            CRITICAL,
+            "key_tasks",
+            f"序号 skips {missing[:10]}",
+            [str(m) for m in missing[:20]],
+        )
+    ]
+
+
+def unit_findings(tasks: pd.DataFrame, units: pd.DataFrame) -> list[Finding]:
+    """Every task has at least one unit and at least one lead."""
+    found = []
+    with_units = set(units["task_id"])
+    without = sorted(set(tasks["task_id"]) - with_units)
+    if without:
+        found.append(
+            Finding(
+                "task_has_unit",
+                CRITICAL,
+                "task_units",
+                f"{len(without)} task(s) have no responsible unit",
+                without[:20],
+            )
+        )
+    with_lead = set(units.loc[units["role"] == "lead", "task_id"])
+    leaderless = sorted(with_units - with_lead)
+    if leaderless:
+        found.append(
+            Finding(
+                "task_has_lead",
+                CRITICAL,
+                "task_units",
+                f"{len(leaderless)} task(s) have no lead unit",
+                leaderless[:20],
+            )
+        )
+    return found
+
+
+def count_findings(rows: NoticeRows, frames: dict[str, pd.DataFrame]) -> list[Finding]:
+    """Nothing lost between stages: each dataset holds as many rows as the reader saw."""
+    return [
+        Finding(
+            "rows_match_reader",
+            CRITICAL,
+            name,
+            f"the reader saw {seen} rows, the dataset has {len(frames[name])}",
+        )
+        for name, seen in rows.seen.items()
+        if len(frames[name]) != seen
+    ]
+
+
+def unknown_unit_warnings(rows: NoticeRows) -> list[Finding]:
+    return [
+        Finding(
+            "unknown_unit",
+            WARNING,
+            "task_units",
+            f"{u['unit']!r} is not in the unit registry (cell: {u['cell_text']!r})",
+            [str(u["row_id"])],
+        )
+        for u in rows.unknown_units
+    ]

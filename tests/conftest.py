@@ -1,0 +1,60 @@
+"""Shared fixtures: the 2024 notice in each format, run through the stages in-process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from extractors import Document, read_document
+from normalise.rows import NoticeRows, build_rows
+from publish.frames import notice_frames
+from recognise.notice import read_notice_info
+from recognise.tables import RecognisedTable, recognise_table
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOTICE_2024 = FIXTURES / "jiaxing_2024"
+FORMATS = ["txt", "docx", "html"]
+
+
+@dataclass
+class Extracted:
+    doc: Document
+    tables: list[RecognisedTable]
+    rows: NoticeRows
+    frames: dict[str, pd.DataFrame]
+
+
+def extract(path: Path) -> Extracted:
+    doc = read_document(path)
+    tables = [recognise_table(t) for t in doc.tables]
+    rows = build_rows(read_notice_info(doc), path, tables)
+    source = {"file": path.name, "format": doc.format, "sha256": "0" * 64}
+    return Extracted(doc, tables, rows, notice_frames(rows, [source]))
+
+
+@pytest.fixture(scope="session", params=FORMATS)
+def notice_2024(request: pytest.FixtureRequest) -> Extracted:
+    """The 2024 notice, once per format."""
+    return extract(NOTICE_2024 / f"notice.{request.param}")
+
+
+@pytest.fixture(scope="session")
+def every_format() -> dict[str, Extracted]:
+    return {fmt: extract(NOTICE_2024 / f"notice.{fmt}") for fmt in FORMATS}
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """A throwaway Prefect server for the flows under test."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
