@@ -12,6 +12,14 @@ UNITS_CSV = SCHEMAS / "units.csv"
 HISTORY_CSV = SCHEMAS / "unit_history.csv"
 
 
+_WIDE = str.maketrans({"（": "(", "）": ")", "，": ",", "　": " "})
+
+
+def name_key(name: str) -> str:
+    """A written name as looked up: no whitespace, ASCII brackets (notices mix both)."""
+    return "".join(name.translate(_WIDE).split())
+
+
 @dataclass(frozen=True)
 class Unit:
     canonical: str
@@ -20,6 +28,7 @@ class Unit:
     jurisdiction: str
     aliases: tuple[str, ...]
     former_names: tuple[str, ...] = ()
+    local_aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -27,10 +36,13 @@ class _Name:
     canonical: str
     valid_from: int | None = None
     valid_to: int | None = None
+    only_in: str | None = None  # a local alias (财政局) means this unit only in its own notices
 
-    def valid_in(self, year: int) -> bool:
-        return (self.valid_from is None or year >= self.valid_from) and (
-            self.valid_to is None or year <= self.valid_to
+    def valid_in(self, year: int, jurisdiction: str) -> bool:
+        return (
+            (self.valid_from is None or year >= self.valid_from)
+            and (self.valid_to is None or year <= self.valid_to)
+            and (self.only_in is None or self.only_in == jurisdiction)
         )
 
 
@@ -41,7 +53,8 @@ class Registry:
 
     def resolve(self, name: str, year: int, jurisdiction: str) -> str | None:
         """The canonical unit a name means in a notice of this year and jurisdiction, if any."""
-        found = {n.canonical for n in self._names.get(name, []) if n.valid_in(year)}
+        entries = self._names.get(name_key(name), [])
+        found = {n.canonical for n in entries if n.valid_in(year, jurisdiction)}
         if len(found) > 1:  # the same short name in several places: the notice's own wins
             found = {c for c in found if self.units[c].jurisdiction == jurisdiction}
         return found.pop() if len(found) == 1 else None
@@ -52,7 +65,7 @@ class Registry:
 
     def _add(self, name: str, entry: _Name) -> None:
         if name:
-            self._names.setdefault(name, []).append(entry)
+            self._names.setdefault(name_key(name), []).append(entry)
 
 
 def _split_list(value: str) -> tuple[str, ...]:
@@ -85,11 +98,20 @@ def load_registry(units_csv: Path = UNITS_CSV, history_csv: Path = HISTORY_CSV) 
             jurisdiction=row["jurisdiction"].strip(),
             aliases=_split_list(row.get("aliases") or ""),
             former_names=tuple(former.get(canonical, [])),
+            local_aliases=_split_list(row.get("local_aliases") or ""),
         )
         registry.units[canonical] = unit
         for name in {canonical, unit.full_name, *unit.aliases}:
             registry._add(name, _Name(canonical))
-    for row in history:
-        entry = _Name(row["canonical"].strip(), _year(row["valid_from"]), _year(row["valid_to"]))
+        for name in unit.local_aliases:
+            registry._add(name, _Name(canonical, only_in=unit.jurisdiction))
+    for line, row in enumerate(history, start=2):
+        canonical = row["canonical"].strip()
+        if canonical not in registry.units:
+            raise ValueError(
+                f"{history_csv.name} line {line}: {canonical!r} is not a unit of {units_csv.name}; "
+                "add the unit first or correct the name"
+            )
+        entry = _Name(canonical, _year(row["valid_from"]), _year(row["valid_to"]))
         registry._add(row["former_name"].strip(), entry)
     return registry

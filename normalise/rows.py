@@ -10,7 +10,7 @@ from extractors.errors import UnrecognisedLayout
 from extractors.model import Slot
 from normalise.sequence import SequenceGap, fill_sequence
 from normalise.targets import parse_target
-from normalise.units import UnitMention, read_units
+from normalise.units import UnitMention, read_units, with_lead_column
 from recognise.notice import NoticeInfo
 from recognise.tables import Column, RecognisedTable
 
@@ -86,9 +86,10 @@ def _key_tasks(rows: NoticeRows, found: RecognisedTable) -> None:
     numbers = _fill(found, rows.source, [r for r, _ in task_rows], [c["seq"] for _, c in task_rows])
     for (r, cells), (seq, sub_seq) in zip(task_rows, numbers, strict=True):
         task_id = f"{rows.info.notice_id}-T{seq:03d}-{sub_seq}"
-        mentions = read_units(cells["units"], rows.info.year, rows.info.jurisdiction)
+        mentions = _task_units_of(cells, rows.info)
         rows.count_seen("task_units", len(mentions))
-        _note_unknown(rows, task_id, cells["units"], mentions)
+        units_raw = "\n".join(cells[r] for r in ("lead", "units") if cells.get(r))
+        _note_unknown(rows, task_id, units_raw, mentions)
         rows.key_tasks.append(
             {
                 **_lineage(rows, found, r),
@@ -99,10 +100,19 @@ def _key_tasks(rows: NoticeRows, found: RecognisedTable) -> None:
                 "task_text": cells["task"].replace("\n", ""),
                 "lead_unit": next((m.unit for m in mentions if m.role == "lead"), None),
                 "units": [m.unit for m in mentions],
-                "units_raw": cells["units"],
+                "units_raw": units_raw,
             }
         )
         rows.task_units += [_task_unit(rows, task_id, m) for m in mentions]
+
+
+def _task_units_of(cells: dict[str, str], info: NoticeInfo) -> list[UnitMention]:
+    """Units of a task: a 牵头单位 column, when there is one, names the leads."""
+    units = read_units(cells.get("units", ""), info.year, info.jurisdiction)
+    if "lead" not in cells:
+        return units
+    leads = read_units(cells["lead"], info.year, info.jurisdiction)
+    return with_lead_column(leads, units)
 
 
 def _task_unit(rows: NoticeRows, task_id: str, mention: UnitMention) -> Row:

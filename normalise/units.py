@@ -9,13 +9,17 @@ from functools import cache
 from pathlib import Path
 
 from normalise.registry import Registry, load_registry
+from recognise.notice import states_lead_rule
 
-_SEPARATORS = set("、，,；;\n\t 　")
+_SEPARATORS = set("、，,；;\n\t")
+_CONNECTORS = {"和", "及", "与", "以及"}  # X和Y分别牵头: connectors between names, not names
 _OPEN, _CLOSE = "（(", "）)"
 _MARKERS = "★☆*＊▲△"
 _TRAILING = "。.等"
+_SUPPORT_SUFFIXES = ("配合", "参与", "协助", "协同")
 _CAPACITY = re.compile(r"^(?P<unit>.+?)[（(](?P<capacity>[^（()）]+)[)）]$")
 _LEADS_PHRASE = re.compile(r"^(?P<leads>.+?)(?P<each>分别)?牵头[，,、；;]?(?P<rest>.*)$", re.S)
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ def split_units(raw: str) -> list[str]:
 def read_units(raw: str, year: int, jurisdiction: str) -> list[UnitMention]:
     """All units of a cell, in order, with their capacities and lead roles."""
     registry = load_registry()
-    leads_text, rest = _split_lead_phrase(raw)
+    leads_text, rest = _split_lead_phrase(_without_rule_notes(raw))
     written: list[tuple[str, bool]] = [(p, True) for p in split_units(leads_text)]
     written += [(p, False) for p in split_units(rest)]
     mentions: list[tuple[str, str, str | None, bool, bool]] = []
@@ -60,6 +64,21 @@ def read_units(raw: str, year: int, jurisdiction: str) -> list[UnitMention]:
     ]
 
 
+def with_lead_column(leads: list[UnitMention], units: list[UnitMention]) -> list[UnitMention]:
+    """A 牵头单位 column names the leads; 责任单位 adds the others (a unit is listed once)."""
+    seen = {m.unit for m in leads}
+    merged = [*leads, *(m for m in units if m.unit not in seen)]
+    return [
+        UnitMention(i, m.unit, m.unit_raw, m.capacity, "lead" if i < len(leads) else "co", m.known)
+        for i, m in enumerate(merged)
+    ]
+
+
+def _without_rule_notes(raw: str) -> str:
+    """Drop a bracketed footnote such as （首位单位为牵头单位，下同） written inside a unit list."""
+    return _BRACKETED.sub(lambda m: "" if states_lead_rule(m.group(0)) else m.group(0), raw)
+
+
 def _split_lead_phrase(raw: str) -> tuple[str, str]:
     """`X、Y分别牵头` and `X、Y牵头，Z` name their leads in words; others lead by position."""
     found = _LEADS_PHRASE.match(raw.strip())
@@ -69,8 +88,12 @@ def _split_lead_phrase(raw: str) -> tuple[str, str]:
 
 
 def _strip_marker(piece: str) -> tuple[bool, str]:
+    """Lead markers before or after a name mark it; 配合/参与 after a name say it is not a lead."""
     name = piece.strip(_MARKERS).strip()
-    return name != piece.strip(), name
+    marked = name != piece.strip()
+    for suffix in _SUPPORT_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return marked, name
 
 
 def _resolve_piece(
@@ -80,6 +103,10 @@ def _resolve_piece(
     canonical = registry.resolve(name, year, jurisdiction)
     if canonical:
         return [(canonical, None, True)]
+    if len(name.split()) > 1:  # 市人力社保局 市财政局: a space that separates names
+        spaced = [_resolve_piece(p, registry, year, jurisdiction) for p in name.split()]
+        if all(known for found in spaced for _, _, known in found):
+            return [triple for found in spaced for triple in found]
     bracketed = _CAPACITY.match(name)
     if bracketed:
         unit = registry.resolve(bracketed["unit"].strip(), year, jurisdiction)
@@ -92,7 +119,7 @@ def _resolve_piece(
 
 
 def _segment(name: str) -> list[str]:
-    return [w for w in _tokenizer().cut(name, HMM=False) if w.strip()]
+    return [w for w in _tokenizer().cut(name, HMM=False) if w.strip() and w not in _CONNECTORS]
 
 
 @cache

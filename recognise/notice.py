@@ -54,7 +54,7 @@ def read_notice_info(doc: Document) -> NoticeInfo:
         issuer=issuer,
         jurisdiction=jurisdiction.group(1) if jurisdiction else issuer,
         issued_on=_issued_on(doc.paragraphs),
-        lead_rule=next((p for p in doc.paragraphs if _states_lead_rule(p)), None),
+        lead_rule=next((p for p in doc.paragraphs if states_lead_rule(p)), None),
     )
 
 
@@ -90,5 +90,6 @@ def _issued_on(paragraphs: list[str]) -> date | None:
     return None
 
 
-def _states_lead_rule(paragraph: str) -> bool:
+def states_lead_rule(paragraph: str) -> bool:
+    """Whether a text states which listed unit leads (列第一位的为牵头单位 and its variants)."""
     return any(phrase in paragraph for phrase in _vocabulary()["lead_rule_phrases"])

@@ -31,6 +31,7 @@ def header_label(text: str) -> str:
 class TableKind:
     name: str
     required: tuple[str, ...]
+    required_any: tuple[str, ...]
     roles: dict[str, str]  # header key -> role
     areas: tuple[str, str] | None
     item_after: str | None
@@ -48,7 +49,14 @@ def table_kinds(path: Path = VOCABULARY) -> tuple[TableKind, ...]:
         roles = {header_key(word): role for role, words in spec["roles"].items() for word in words}
         areas = tuple(spec["areas"]) if "areas" in spec else None
         kinds.append(
-            TableKind(name, tuple(spec["required"]), roles, areas, spec.get("item_after"))  # type: ignore[arg-type]
+            TableKind(
+                name,
+                tuple(spec["required"]),
+                tuple(spec.get("required_any", [])),
+                roles,
+                areas,  # type: ignore[arg-type]
+                spec.get("item_after"),
+            )
         )
     return tuple(kinds)
 
@@ -122,6 +130,8 @@ def _match(table: Table, kind: TableKind) -> RecognisedTable | None:
     labels = _leaf_labels(table, header_rows)
     roles = [kind.role_of(label) or "extra" for label in labels]
     if not set(kind.required) <= set(roles):
+        return None
+    if kind.required_any and not set(kind.required_any) & set(roles):
         return None
     if kind.areas:
         start, end = roles.index(kind.areas[0]), roles.index(kind.areas[1])

@@ -135,3 +135,19 @@ def test_a_notice_failing_a_critical_check_is_quarantined_and_nothing_changes(
     assert reason["status"] == "quarantined"
     assert check in [f["check"] for f in reason["error"]["failures"]]
     assert "was not published" in (folders[0] / "reason.md").read_text(encoding="utf-8")
+
+
+def test_an_unknown_unit_is_published_flagged_and_listed_for_review(
+    published: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(published, out)
+    notice = _broken_copy(tmp_path, "\t市统计局\n", "\t市大数据统计中心\n")
+    assert _run(str(notice), "--out", str(out)) == EXIT_OK
+    units = read_dataset(out, "task_units")
+    unknown = units[~units["known"]]
+    assert list(unknown["unit"]) == ["市大数据统计中心"]
+    assert list(unknown["role"]) == ["lead"]
+    review = (out / "review" / "unknown_units.csv").read_text(encoding="utf-8-sig")
+    assert "T074-1,市大数据统计中心,市大数据统计中心" in review
+    assert read_dataset(out, "notices").iloc[0]["unknown_units"] == 1
