@@ -36,8 +36,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_command(args: argparse.Namespace) -> int:
     _prefect_defaults()
-    from flows.notice import run_batch
-    from flows.summary import summary_markdown, write_review
+    from flows.batch import run_batch
+    from flows.summary import summary_markdown
 
     paths = args.paths or [Path("raw")]
     missing = [p for p in paths if not p.exists()]
@@ -46,14 +46,10 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     args.out.mkdir(parents=True, exist_ok=True)
     results = run_batch(paths, args.out)
-    write_review(args.out, results)
-    summary = summary_markdown(results)
-    (args.out / "reports").mkdir(parents=True, exist_ok=True)
-    (args.out / "reports" / "summary.md").write_text(summary, encoding="utf-8")
     if args.json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2, default=str))
     else:
-        print(summary)
+        print(summary_markdown(results))
     return EXIT_OK if all(r.status == "published" for r in results) else EXIT_QUARANTINED
 
 

@@ -134,22 +134,3 @@ def internal_error(path: Path, error: Exception) -> dict:
         "traceback": traceback.format_exc(),
         "hint": "this is a bug in the pipeline, not in the file: report it with reason.json",
     }
-
-
-def notice_files(paths: list[Path]) -> list[Path]:
-    """The notice files under the given files and folders, recursively, in a stable order."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
-            )
-        else:
-            found.append(path)
-    return found
-
-
-@flow(name="notices-batch")
-def run_batch(paths: list[Path], out: Path) -> list[NoticeResult]:
-    """Every notice file under the given paths, each in its own notice flow."""
-    return [process_notice(path, out) for path in notice_files(paths)]

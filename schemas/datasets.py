@@ -50,19 +50,19 @@ class DatasetSpec:
 
 
 @cache
-def _spec() -> dict[str, object]:
+def spec_file() -> dict[str, object]:
     return tomllib.loads(DATASETS_TOML.read_text(encoding="utf-8"))
 
 
 def schema_version() -> str:
-    return str(_spec()["schema_version"])
+    return str(spec_file()["schema_version"])
 
 
 @cache
 def datasets() -> dict[str, DatasetSpec]:
     """Every published dataset, by name, in the order of the file."""
     found = {}
-    for name, spec in _spec()["datasets"].items():  # type: ignore[union-attr]
+    for name, spec in spec_file()["datasets"].items():  # type: ignore[union-attr]
         columns = tuple(ColumnSpec(*column) for column in spec["columns"])
         found[name] = DatasetSpec(name, spec["description"], tuple(spec["key"]), columns)
     return found

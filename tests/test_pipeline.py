@@ -151,3 +151,62 @@ def test_an_unknown_unit_is_published_flagged_and_listed_for_review(
     review = (out / "review" / "unknown_units.csv").read_text(encoding="utf-8-sig")
     assert "T074-1,市大数据统计中心,市大数据统计中心" in review
     assert read_dataset(out, "notices").iloc[0]["unknown_units"] == 1
+
+
+def _drop_first_target(frames):  # type: ignore[no-untyped-def]
+    frames["livelihood_targets"] = frames["livelihood_targets"].iloc[1:]
+
+
+def _number_without_value(frames):  # type: ignore[no-untyped-def]
+    targets = frames["livelihood_targets"]
+    targets.loc[targets.index[0], "value"] = None
+
+
+@pytest.mark.parametrize(
+    ("fault", "check"),
+    [
+        (_drop_first_target, "rows_match_reader"),
+        (_number_without_value, "expect_column_values_to_not_be_null"),
+    ],
+)
+def test_a_fault_between_stages_quarantines_the_notice(
+    published: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fault,
+    check: str,  # type: ignore[no-untyped-def]
+) -> None:
+    import flows.notice
+
+    real = flows.notice.notice_frames
+
+    def faulty(*args, **kwargs):  # type: ignore[no-untyped-def]
+        frames = real(*args, **kwargs)
+        fault(frames)
+        return frames
+
+    monkeypatch.setattr(flows.notice, "notice_frames", faulty)
+    out = tmp_path / "out"
+    shutil.copytree(published, out)
+    before = _snapshot(out)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(NOTICE_2024 / "notice.html", raw / "notice.html")
+    assert _run(str(raw), "--out", str(out)) == EXIT_QUARANTINED
+    assert _snapshot(out) == before
+    reason = json.loads((out / "quarantine" / "2024-cf657ba048" / "reason.json").read_text("utf-8"))
+    assert check in [f["check"] for f in reason["error"]["failures"]]
+
+
+def test_parquet_files_carry_the_schema_version(published: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from schemas.datasets import schema_version
+
+    path = next((published / "key_tasks" / "year=2024").glob("*.parquet"))
+    assert pq.read_schema(path).metadata[b"schema_version"].decode() == schema_version()
+
+
+def test_the_output_folder_has_the_dataset_card(published: Path) -> None:
+    card = (published / "README.md").read_text(encoding="utf-8")
+    assert "## `livelihood_targets`" in card and "`value_kind`" in card

@@ -88,3 +88,12 @@ def test_breaking_a_critical_property_fails_validation(
     break_it(frames)
     report = validate_notice(txt_notice.rows, txt_notice.tables, frames)
     assert check in [f.check for f in report.failures]
+
+
+def test_the_dataset_card_in_docs_is_generated_from_the_schemas() -> None:
+    from pathlib import Path
+
+    from schemas.card import dataset_card
+
+    card = (Path(__file__).parent.parent / "docs" / "datasets.md").read_text(encoding="utf-8")
+    assert card == dataset_card(), "run: .venv/bin/python -m schemas.card > docs/datasets.md"
