@@ -1,14 +1,28 @@
-"""The batch flow: every notice file under the given paths, then the run's reports."""
+"""The batch flow: the notice files under the given paths, incrementally, then the run's reports.
+
+A file whose content hash was already published is skipped; a changed or new file is processed
+(with the other files of its notice, which must agree with it); a file that disappeared leaves
+its published data in place and is reported.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from flows.notice import SUPPORTED, NoticeResult, process_notice
+from flows.notice import (
+    SUPPORTED,
+    FileExtraction,
+    NoticeResult,
+    describe_source,
+    extract_file,
+    publish_group,
+)
 from flows.summary import summary_markdown, write_review
+from publish.store import manifests, recover
 from schemas.card import dataset_card
 
 
@@ -26,15 +40,78 @@ def notice_files(paths: list[Path]) -> list[Path]:
 
 
 @flow(name="notices-batch")
-def run_batch(paths: list[Path], out: Path) -> list[NoticeResult]:
-    """Each notice in its own flow, then the review file, the summary and the dataset card."""
-    results = [process_notice(path, out) for path in notice_files(paths)]
-    write_reports(out, results)
+def run_batch(paths: list[str], out: str = "output") -> list[NoticeResult]:
+    """Process what changed under `paths` and publish it into `out`; write the run's reports."""
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    recover(out_dir)
+    files = notice_files([Path(p) for p in paths])
+    sources = {f: describe_source(f) for f in files}
+    published = _published_sources(out_dir)
+    todo = [f for f in files if sources[f]["sha256"] not in published]
+    extractions = _extract(todo, out_dir, sources)
+    siblings = _unchanged_siblings(extractions, files, sources, published)
+    extractions += _extract(siblings, out_dir, sources)
+    results = _publish(extractions, out_dir)
+    done = {r.source for r in results}
+    results += [
+        NoticeResult(str(f), "unchanged", notice_id=published[sources[f]["sha256"]])
+        for f in files
+        if str(f) not in done
+    ]
+    results += _missing(out_dir, sources)
+    write_reports(out_dir, results)
     return results
 
 
+def _published_sources(out: Path) -> dict[str, str]:
+    """sha256 of every published source file -> its notice."""
+    return {s["sha256"]: m["notice_id"] for m in manifests(out) for s in m.get("sources", [])}
+
+
+def _extract(files: list[Path], out: Path, sources: dict[Path, dict]) -> list[FileExtraction]:
+    """Each file on the flow's task runner (threads, or a Dask cluster)."""
+    futures = [extract_file.submit(f, out, dict(sources[f])) for f in files]
+    return [future.result() for future in futures]
+
+
+def _unchanged_siblings(
+    extractions: list[FileExtraction],
+    files: list[Path],
+    sources: dict[Path, dict],
+    published: dict[str, str],
+) -> list[Path]:
+    """Unchanged files of a notice that has a changed file: they are compared again."""
+    touched = {e.result.notice_id for e in extractions if e.result.notice_id}
+    return [f for f in files if published.get(sources[f]["sha256"]) in touched]
+
+
+def _publish(extractions: list[FileExtraction], out: Path) -> list[NoticeResult]:
+    groups: dict[str, list[FileExtraction]] = defaultdict(list)
+    for e in extractions:
+        groups[e.result.notice_id or e.result.source].append(e)
+    results: list[NoticeResult] = []
+    for group in groups.values():
+        results += publish_group(group, out)
+    return results
+
+
+def _missing(out: Path, sources: dict[Path, dict]) -> list[NoticeResult]:
+    """Published sources no longer on disk: their data stays, the run says so."""
+    present = {s["sha256"] for s in sources.values()} | {s["path"] for s in sources.values()}
+    found = []
+    for manifest in manifests(out):
+        for source in manifest.get("sources", []):
+            path = source.get("path", source["file"])
+            if not Path(path).exists() and source["sha256"] not in present:
+                found.append(NoticeResult(path, "missing", notice_id=manifest["notice_id"]))
+    if found:
+        get_run_logger().warning("%d published source file(s) are gone; data kept", len(found))
+    return found
+
+
 def write_reports(out: Path, results: list[NoticeResult]) -> str:
-    write_review(out, results)
+    write_review(out)
     summary = summary_markdown(results)
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "reports" / "summary.md").write_text(summary, encoding="utf-8")

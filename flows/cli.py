@@ -45,12 +45,13 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"notices: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_USAGE
     args.out.mkdir(parents=True, exist_ok=True)
-    results = run_batch(paths, args.out)
+    results = run_batch([str(p) for p in paths], str(args.out))
     if args.json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2, default=str))
     else:
         print(summary_markdown(results))
-    return EXIT_OK if all(r.status == "published" for r in results) else EXIT_QUARANTINED
+    failed = [r for r in results if r.status in ("quarantined", "conflict")]
+    return EXIT_QUARANTINED if failed else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,9 @@
-"""Prefect flows: one notice through its stages, and a batch over files and folders."""
+"""The work on one notice: each file through its stages (Prefect tasks), then publication.
+
+Tasks are coarse, one per file and stage, never one per row: Prefect costs milliseconds per task
+run. A file's stages run inside one `notice-file` task so that a Dask worker does a whole file
+without shipping documents back and forth.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from extractors import Document, NoticeError, read_document
@@ -22,6 +27,7 @@ from schemas.findings import ValidationReport
 from schemas.validation import validate_notice
 
 SUPPORTED = {".docx", ".html", ".htm", ".txt"}
+LINEAGE = ["source_file", "table_index", "row_index", "source_files", "source_formats", "sha256"]
 
 
 @dataclass
@@ -29,7 +35,7 @@ class NoticeResult:
     """What happened to one file; the run summary is a list of these."""
 
     source: str
-    status: str  # published, quarantined
+    status: str  # published, unchanged, quarantined, conflict, missing
     notice_id: str | None = None
     title: str | None = None
     year: int | None = None
@@ -43,7 +49,26 @@ class NoticeResult:
         return asdict(self)
 
 
-# Coarse tasks, one per stage: Prefect costs milliseconds per task run, so never one per row.
+@dataclass
+class FileExtraction:
+    """A file read, recognised, normalised and validated, ready to publish (or why not)."""
+
+    result: NoticeResult
+    source: dict
+    frames: dict[str, pd.DataFrame] | None = None
+    report: ValidationReport | None = None
+    info: NoticeInfo | None = None
+
+
+def describe_source(path: Path) -> dict:
+    data = path.read_bytes()
+    return {
+        "file": path.name,
+        "path": str(path.resolve()),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
 @task(name="read", cache_policy=NO_CACHE)
 def read_stage(path: Path) -> Document:
     return read_document(path)
@@ -55,7 +80,8 @@ def recognise_stage(doc: Document) -> tuple[NoticeInfo, list[RecognisedTable]]:
     tables = [recognise_table(t) for t in doc.tables]
     for found in tables:
         get_run_logger().info(
-            "table %d (%s): %s, %d rows",
+            "%s table %d (%s): %s, %d rows",
+            doc.source.name,
             found.table.index,
             found.table.caption or "-",
             found.kind,
@@ -79,51 +105,30 @@ def validate_stage(
     return validate_notice(rows, tables, frames, docs_dir=out / "reports" / "data_docs")
 
 
-@task(name="publish", cache_policy=NO_CACHE)
-def publish_stage(
-    info: NoticeInfo,
-    frames: dict[str, pd.DataFrame],
-    report: ValidationReport,
-    out: Path,
-    source: dict,
-) -> dict[str, int]:
-    frames["notices"]["warnings"] = len(report.warnings)
-    return publish_notice(out, info.notice_id, info.year, frames, [source]).rows
-
-
-def describe_source(path: Path, format_name: str) -> dict:
-    data = path.read_bytes()
-    return {"file": path.name, "format": format_name, "sha256": hashlib.sha256(data).hexdigest()}
-
-
-@flow(name="notice", log_prints=False)
-def process_notice(path: Path, out: Path) -> NoticeResult:
-    """One notice file: read, recognise, normalise, validate, publish; or quarantine it."""
-    logger = get_run_logger()
+@task(name="notice-file", cache_policy=NO_CACHE)
+def extract_file(path: Path, out: Path, source: dict) -> FileExtraction:
+    """One file through read, recognise, normalise and validate; errors become its result."""
     result = NoticeResult(source=str(path), status="quarantined")
+    extraction = FileExtraction(result, source)
     try:
         doc = read_stage(path)
+        source["format"] = doc.format
         info, tables = recognise_stage(doc)
+        extraction.info = info
         result.notice_id, result.title, result.year = info.notice_id, info.title, info.year
-        source = describe_source(path, doc.format)
         rows, frames = normalise_stage(info, path, tables, source)
         result.unknown_units, result.unknown_tables = rows.unknown_units, rows.unknown_tables
         report = validate_stage(rows, tables, frames, out)
         result.warnings = [w.as_dict() for w in report.warnings]
         if report.failures:
             raise report.as_error(path)
-        result.rows = publish_stage(info, frames, report, out, source)
-        result.status = "published"
-        logger.info("published %s (%s): %s", path.name, info.notice_id, result.rows)
+        extraction.frames, extraction.report = frames, report
+        result.status = "ready"
     except NoticeError as error:
         result.error = error.as_dict()
-        quarantine(out, path, result)
-        logger.error("quarantined %s: %s", path.name, error)
     except Exception as error:  # a bug must not take the batch down: keep the file and the trace
         result.error = internal_error(path, error)
-        quarantine(out, path, result)
-        logger.exception("quarantined %s after an internal error", path.name)
-    return result
+    return extraction
 
 
 def internal_error(path: Path, error: Exception) -> dict:
@@ -134,3 +139,65 @@ def internal_error(path: Path, error: Exception) -> dict:
         "traceback": traceback.format_exc(),
         "hint": "this is a bug in the pipeline, not in the file: report it with reason.json",
     }
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_group(group: list[FileExtraction], out: Path) -> list[NoticeResult]:
+    """Publish one notice from its file(s): files of one notice must agree, else none is."""
+    logger = get_run_logger()
+    ready = [e for e in group if e.frames is not None]
+    for failed in (e for e in group if e.frames is None):
+        quarantine(out, Path(failed.result.source), failed.result)
+        logger.error("quarantined %s: %s", failed.result.source, failed.result.error["message"])
+    if not ready:
+        return [e.result for e in group]
+    difference = _difference(ready)
+    if difference:
+        for e in ready:
+            e.result.status = "conflict"
+            e.result.error = {
+                "error": "ConflictingSources",
+                "message": difference,
+                "file": e.result.source,
+                "hint": "keep one version of the notice in raw/, or correct the one that is wrong",
+            }
+            quarantine(out, Path(e.result.source), e.result)
+        logger.error("not published, its files disagree: %s", difference)
+        return [e.result for e in group]
+    first = ready[0]
+    frames = first.frames
+    assert frames is not None and first.report is not None and first.info is not None
+    sources = [e.source for e in ready]
+    frames = _with_sources(frames, sources, warnings=len(first.report.warnings))
+    extra = {"unknown_units": first.result.unknown_units}
+    rows = publish_notice(out, first.info.notice_id, first.info.year, frames, sources, extra).rows
+    for e in ready:
+        e.result.status, e.result.rows = "published", rows
+    logger.info("published %s from %d file(s): %s", first.info.notice_id, len(ready), rows)
+    return [e.result for e in group]
+
+
+def _with_sources(
+    frames: dict[str, pd.DataFrame], sources: list[dict], warnings: int
+) -> dict[str, pd.DataFrame]:
+    notices = frames["notices"].copy()
+    notices.at[0, "source_files"] = [s["file"] for s in sources]
+    notices.at[0, "source_formats"] = [s["format"] for s in sources]
+    notices.at[0, "sha256"] = [s["sha256"] for s in sources]
+    notices["warnings"] = warnings
+    return {**frames, "notices": notices}
+
+
+def _difference(extractions: list[FileExtraction]) -> str | None:
+    """How two files of one notice differ, or None when their datasets are the same."""
+    first = extractions[0]
+    for other in extractions[1:]:
+        for name, frame in (first.frames or {}).items():
+            mine = frame.drop(columns=LINEAGE, errors="ignore").reset_index(drop=True)
+            theirs = (other.frames or {})[name].drop(columns=LINEAGE, errors="ignore")
+            if not mine.equals(theirs.reset_index(drop=True)):
+                return (
+                    f"{Path(first.result.source).name} and {Path(other.result.source).name} "
+                    f"give different {name} ({len(mine)} and {len(theirs)} rows)"
+                )
+    return None

@@ -6,30 +6,31 @@ import csv
 from pathlib import Path
 
 from flows.notice import NoticeResult
+from publish.store import manifests
 
 REVIEW_FIELDS = ["notice_id", "source_file", "row_id", "unit", "cell_text"]
+STATUSES = ["published", "unchanged", "quarantined", "conflict", "missing"]
 
 
-def write_review(out: Path, results: list[NoticeResult]) -> Path:
-    """output/review/unknown_units.csv: one row per unit mention the registry did not know."""
+def write_review(out: Path) -> Path:
+    """output/review/unknown_units.csv: every unknown unit mention of every published notice."""
     path = out / "review" / "unknown_units.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it right
         writer = csv.DictWriter(f, fieldnames=REVIEW_FIELDS)
         writer.writeheader()
-        for result in results:
-            writer.writerows(result.unknown_units)
+        for manifest in manifests(out):
+            writer.writerows(manifest.get("unknown_units", []))
     return path
 
 
 def summary_markdown(results: list[NoticeResult]) -> str:
     """A short Markdown report: notices, rows per dataset, warnings, quarantined files."""
-    published = [r for r in results if r.status == "published"]
+    counts = {s: sum(r.status == s for r in results) for s in dict.fromkeys(STATUSES)}
     lines = [
         "# Run summary",
         "",
-        f"{len(results)} file(s): {len(published)} published, "
-        f"{len(results) - len(published)} quarantined.",
+        f"{len(results)} file(s): " + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ".",
         "",
         "| file | status | notice | tasks | task units | projects | targets | warnings "
         "| unknown units |",

@@ -42,7 +42,12 @@ def to_table(spec: DatasetSpec, frame: pd.DataFrame) -> pa.Table:
 
 
 def publish_notice(
-    out: Path, notice_id: str, year: int, frames: dict[str, pd.DataFrame], sources: list[dict]
+    out: Path,
+    notice_id: str,
+    year: int,
+    frames: dict[str, pd.DataFrame],
+    sources: list[dict],
+    extra: dict | None = None,
 ) -> Publication:
     """Publish all datasets of one notice together, replacing what it published before."""
     recover(out)
@@ -66,6 +71,7 @@ def publish_notice(
         "rows": rows,
         "files": {name: _file_name(name, year, notice_id) for name in datasets()},
         "sources": sources,
+        **(extra or {}),
     }
     _write_json(stage / JOURNAL, {"moves": moves, "manifest": manifest})
     _commit(out, stage)

@@ -1,0 +1,109 @@
+"""Batch runs over a folder that data officers keep adding to: only what changed is redone."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.cli import EXIT_OK, EXIT_QUARANTINED, main
+from publish.read import read_dataset
+from publish.store import manifests
+from tests.conftest import NOTICE_2024
+
+
+def _published_files(out: Path) -> dict[str, int]:
+    """Every published file with its modification time in nanoseconds."""
+    files = [*out.glob("*/year=*/*.parquet"), *out.glob("_manifests/*.json")]
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in files}
+
+
+def _run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict]]:
+    status = main(["run", *args, "--json"])
+    return status, json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw" / "2024"
+    folder.mkdir(parents=True)
+    shutil.copy(NOTICE_2024 / "notice.txt", folder / "notice.txt")
+    return tmp_path / "raw"
+
+
+def test_a_second_run_over_an_unchanged_folder_does_nothing(
+    prefect_server,
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    out = tmp_path / "out"
+    status, first = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_OK and [r["status"] for r in first] == ["published"]
+    before = _published_files(out)
+    status, second = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_OK
+    assert [(r["status"], r["notice_id"]) for r in second] == [("unchanged", "2024-cf657ba048")]
+    assert _published_files(out) == before
+
+
+def test_a_changed_file_replaces_its_notice_and_a_removed_one_is_reported(
+    prefect_server,
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    out = tmp_path / "out"
+    notice = raw / "2024" / "notice.txt"
+    assert _run_json(capsys, str(raw), "--out", str(out))[0] == EXIT_OK
+    notice.write_text(
+        notice.read_text(encoding="utf-8").replace("\t市统计局\n", "\t市统计局、市财政局\n"),
+        encoding="utf-8",
+    )
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_OK and [r["status"] for r in results] == ["published"]
+    assert len(read_dataset(out, "task_units")) == 252
+    assert len(read_dataset(out, "key_tasks")) == 122
+    moved = raw.parent / "elsewhere.txt"
+    notice.rename(moved)
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert [(r["status"], r["source"]) for r in results] == [("missing", str(notice.resolve()))]
+    assert len(read_dataset(out, "key_tasks")) == 122  # published data stays
+
+
+def test_one_notice_in_two_agreeing_files_is_published_once_with_both_sources(
+    prefect_server,
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    shutil.copy(NOTICE_2024 / "notice.docx", raw / "2024" / "notice.docx")
+    out = tmp_path / "out"
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_OK
+    assert [r["status"] for r in results] == ["published", "published"]
+    notice = read_dataset(out, "notices").iloc[0]
+    assert sorted(notice["source_formats"]) == ["docx", "txt"]
+    assert len(read_dataset(out, "key_tasks")) == 122
+    assert len(manifests(out)) == 1
+
+
+def test_one_notice_in_two_disagreeing_files_is_not_published(
+    prefect_server,
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    text = (NOTICE_2024 / "notice.txt").read_text(encoding="utf-8")
+    (raw / "2024" / "notice-v2.txt").write_text(
+        text.replace("新增国家高新技术企业500家", "新增国家高新技术企业600家"), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_QUARANTINED
+    assert [r["status"] for r in results] == ["conflict", "conflict"]
+    assert "give different key_tasks" in results[0]["error"]["message"]
+    assert manifests(out) == []
+    assert not list(out.glob("key_tasks/*/*.parquet"))
