@@ -1,6 +1,7 @@
-"""The `notices` command.
+"""The `notices` command: run, inspect, serve.
 
-Exit status: 0 every notice published; 1 at least one file quarantined; 2 bad usage.
+Exit status: 0 every notice published (or unchanged); 1 a file was quarantined or two files of
+one notice disagree; 2 bad usage (a path that does not exist, serve without a server).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE = 0, 1, 2
+DASK_ENV = "NOTICES_DASK_ADDRESS"
 
 
 def _prefect_defaults() -> None:
@@ -28,35 +30,104 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="notices", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="read notices and publish their datasets")
-    run.add_argument("paths", nargs="*", type=Path, help="files or folders (default: raw/)")
-    run.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+    _paths_and_out(run)
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument(
+        "--dask-address",
+        default=os.environ.get(DASK_ENV),
+        help=f"run each file's work on this Dask scheduler (tcp://host:port; or ${DASK_ENV})",
+    )
+    inspect = commands.add_parser("inspect", help="show what a file holds, without writing")
+    inspect.add_argument("file", type=Path)
+    inspect.add_argument("--json", action="store_true", help="print the findings as JSON")
+    serve = commands.add_parser("serve", help="serve the batch on a schedule (needs a server)")
+    _paths_and_out(serve)
+    serve.add_argument("--cron", default="0 6 * * *", help="schedule (default: daily 06:00)")
+    serve.add_argument("--timezone", default="Asia/Shanghai")
+    serve.add_argument("--name", default="daily", help="deployment name")
     return parser
+
+
+def _paths_and_out(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: raw/)")
+    parser.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+
+
+def _existing(paths: list[Path]) -> list[Path] | None:
+    paths = paths or [Path("raw")]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"notices: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+        return None
+    return paths
 
 
 def run_command(args: argparse.Namespace) -> int:
     _prefect_defaults()
     from flows.batch import run_batch
-    from flows.summary import summary_markdown
+    from flows.progress import print_summary, show_progress
 
-    paths = args.paths or [Path("raw")]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        print(f"notices: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+    paths = _existing(args.paths)
+    if paths is None:
         return EXIT_USAGE
-    args.out.mkdir(parents=True, exist_ok=True)
-    results = run_batch([str(p) for p in paths], str(args.out))
+    flow = run_batch
+    if args.dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        flow = run_batch.with_options(task_runner=DaskTaskRunner(address=args.dask_address))
+    with show_progress(quiet=args.json):
+        results = flow([str(p) for p in paths], str(args.out))
     if args.json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2, default=str))
     else:
-        print(summary_markdown(results))
+        print_summary(results, args.out)
     failed = [r for r in results if r.status in ("quarantined", "conflict")]
     return EXIT_QUARANTINED if failed else EXIT_OK
 
 
+def inspect_command(args: argparse.Namespace) -> int:
+    from flows.inspect import inspect_file, print_inspection
+
+    if not args.file.is_file():
+        print(f"notices: no such file: {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    found = inspect_file(args.file)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+    else:
+        print_inspection(found)
+    return EXIT_OK if not found.get("error") else EXIT_QUARANTINED
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    _prefect_defaults()
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "notices serve needs a Prefect server: start one with `prefect server start` and "
+            "set PREFECT_API_URL=http://127.0.0.1:4200/api (see README, 'Operator')",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from prefect.schedules import Cron
+
+    from flows.batch import run_batch
+
+    paths = _existing(args.paths)
+    if paths is None:
+        return EXIT_USAGE
+    run_batch.serve(
+        name=args.name,
+        schedules=[Cron(args.cron, timezone=args.timezone)],
+        parameters={"paths": [str(p.resolve()) for p in paths], "out": str(args.out.resolve())},
+        pause_on_shutdown=False,
+    )
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"run": run_command}[args.command](args)
+    commands = {"run": run_command, "inspect": inspect_command, "serve": serve_command}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from schemas.findings import ValidationReport
 from schemas.validation import validate_notice
 
 SUPPORTED = {".docx", ".html", ".htm", ".txt"}
+listeners: list[Callable[[NoticeResult], None]] = []  # the CLI's progress display
 LINEAGE = ["source_file", "table_index", "row_index", "source_files", "source_formats", "sha256"]
 
 
@@ -144,6 +146,14 @@ def internal_error(path: Path, error: Exception) -> dict:
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_group(group: list[FileExtraction], out: Path) -> list[NoticeResult]:
     """Publish one notice from its file(s): files of one notice must agree, else none is."""
+    results = _publish_group(group, out)
+    for result in results:
+        for listener in listeners:
+            listener(result)
+    return results
+
+
+def _publish_group(group: list[FileExtraction], out: Path) -> list[NoticeResult]:
     logger = get_run_logger()
     ready = [e for e in group if e.frames is not None]
     for failed in (e for e in group if e.frames is None):
