@@ -22,6 +22,7 @@ from flows.notice import (
     publish_group,
 )
 from flows.summary import summary_markdown, write_review
+from publish.lock import exclusive_output
 from publish.store import manifests, recover
 from schemas.card import dataset_card
 
@@ -40,10 +41,16 @@ def notice_files(paths: list[Path]) -> list[Path]:
 
 
 @flow(name="notices-batch")
-def run_batch(paths: list[str], out: str = "output") -> list[NoticeResult]:
+def run_batch(
+    paths: list[str], out: str = "output", wait_seconds: float = 600
+) -> list[NoticeResult]:
     """Process what changed under `paths` and publish it into `out`; write the run's reports."""
     out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with exclusive_output(out_dir, wait_seconds):
+        return _run(paths, out_dir)
+
+
+def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
     recover(out_dir)
     files = notice_files([Path(p) for p in paths])
     sources = {f: describe_source(f) for f in files}

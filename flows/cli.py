@@ -1,7 +1,8 @@
 """The `notices` command: run, inspect, serve.
 
 Exit status: 0 every notice published (or unchanged); 1 a file was quarantined or two files of
-one notice disagree; 2 bad usage (a path that does not exist, serve without a server).
+one notice disagree; 2 bad usage (a path that does not exist, serve without a server); 3 another
+run held the output folder for longer than --wait seconds.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 DASK_ENV = "NOTICES_DASK_ADDRESS"
 
 
@@ -32,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="read notices and publish their datasets")
     _paths_and_out(run)
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument(
+        "--wait", type=float, default=600, help="seconds to wait for another run (default 600)"
+    )
     run.add_argument(
         "--dask-address",
         default=os.environ.get(DASK_ENV),
@@ -66,6 +70,7 @@ def run_command(args: argparse.Namespace) -> int:
     _prefect_defaults()
     from flows.batch import run_batch
     from flows.progress import print_summary, show_progress
+    from publish.lock import OutputBusy
 
     paths = _existing(args.paths)
     if paths is None:
@@ -75,8 +80,12 @@ def run_command(args: argparse.Namespace) -> int:
         from prefect_dask import DaskTaskRunner
 
         flow = run_batch.with_options(task_runner=DaskTaskRunner(address=args.dask_address))
-    with show_progress(quiet=args.json):
-        results = flow([str(p) for p in paths], str(args.out))
+    try:
+        with show_progress(quiet=args.json):
+            results = flow([str(p) for p in paths], str(args.out), args.wait)
+    except OutputBusy as busy:
+        print(f"notices: {busy}", file=sys.stderr)
+        return EXIT_BUSY
     if args.json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2, default=str))
     else:
