@@ -1,0 +1,90 @@
+"""Reading speed as ratios against a baseline measured side by side, on the 2024 notice.
+
+Each pair runs interleaved, many times; the medians and their ratio are printed. Ratios, not
+seconds, are what to compare across machines and runs (the machine is shared and noisy).
+Run: .venv/bin/python tools/benchmark.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+
+import docx
+import pandas as pd
+
+from extractors import read_document
+from normalise.rows import build_rows
+from recognise.notice import read_notice_info
+from recognise.tables import recognise_table
+
+NOTICE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "jiaxing_2024"
+
+
+def docx_row_cells() -> None:
+    """Baseline: python-docx's row.cells, which repeats merged cells."""
+    for table in docx.Document(str(NOTICE / "notice.docx")).tables:
+        for row in table.rows:
+            [cell.text for cell in row.cells]
+
+
+def docx_load_only() -> None:
+    """Floor: loading the file, no table walk."""
+    docx.Document(str(NOTICE / "notice.docx"))
+
+
+def pandas_read_html() -> None:
+    """Baseline: pandas.read_html on lxml (copies merged text, loses spans)."""
+    pd.read_html(StringIO((NOTICE / "notice.html").read_text(encoding="utf-8")), flavor="lxml")
+
+
+def extract(path: Path) -> None:
+    doc = read_document(path)
+    tables = [recognise_table(t) for t in doc.tables]
+    build_rows(read_notice_info(doc), path, tables)
+
+
+PAIRS: list[tuple[str, Callable[[], None], str, Callable[[], None]]] = [
+    ("read .docx (w:tc walk)", lambda: read_document(NOTICE / "notice.docx"),
+     "python-docx row.cells", docx_row_cells),
+    ("read .docx (w:tc walk)", lambda: read_document(NOTICE / "notice.docx"),
+     "python-docx load only", docx_load_only),
+    ("read .html (BeautifulSoup/lxml)", lambda: read_document(NOTICE / "notice.html"),
+     "pandas.read_html", pandas_read_html),
+    ("extract .html to rows", lambda: extract(NOTICE / "notice.html"),
+     "extract .txt to rows", lambda: extract(NOTICE / "notice.txt")),
+    ("extract .docx to rows", lambda: extract(NOTICE / "notice.docx"),
+     "extract .txt to rows", lambda: extract(NOTICE / "notice.txt")),
+]  # fmt: skip
+
+
+def median_seconds(pair: tuple[Callable[[], None], Callable[[], None]], repeat: int) -> list[float]:
+    times: list[list[float]] = [[], []]
+    for _ in range(repeat):
+        for i, work in enumerate(pair):
+            started = time.perf_counter()
+            work()
+            times[i].append(time.perf_counter() - started)
+    return [statistics.median(t) for t in times]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    extract(NOTICE / "notice.txt")  # warm caches: registry, jieba dictionary, imports
+    print("| measured | ms | baseline | ms | ratio |\n|---|---|---|---|---|")
+    for name, work, base_name, base in PAIRS:
+        ours, theirs = median_seconds((work, base), args.repeat)
+        print(
+            f"| {name} | {ours * 1e3:.1f} | {base_name} | {theirs * 1e3:.1f} | "
+            f"{ours / theirs:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
