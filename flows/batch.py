@@ -7,7 +7,9 @@ its published data in place and is reported.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
+from importlib.metadata import version
 from pathlib import Path
 
 from prefect import flow, get_run_logger
@@ -22,9 +24,13 @@ from flows.notice import (
     publish_group,
 )
 from flows.summary import summary_markdown, write_review
+from normalise.registry import HISTORY_CSV, UNITS_CSV
 from publish.lock import exclusive_output
 from publish.store import manifests, recover
+from recognise.tables import VOCABULARY
 from schemas.card import dataset_card
+from schemas.datasets import DATASETS_TOML
+from schemas.suites import EXPECTATIONS_TOML
 
 
 def notice_files(paths: list[Path]) -> list[Path]:
@@ -59,7 +65,7 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
     extractions = _extract(todo, out_dir, sources)
     siblings = _unchanged_siblings(extractions, files, sources, published)
     extractions += _extract(siblings, out_dir, sources)
-    results = _publish(extractions, out_dir)
+    results = _publish(extractions, out_dir, fingerprint())
     done = {r.source for r in results}
     results += [
         NoticeResult(str(f), "unchanged", notice_id=published[sources[f]["sha256"]])
@@ -71,9 +77,27 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
     return results
 
 
+def fingerprint() -> str:
+    """What the results depend on besides the file: registry, vocabulary, schemas, code version.
+
+    A notice published under another fingerprint is read again, so a unit added to the registry
+    or a synonym added to the vocabulary reaches notices published before.
+    """
+    digest = hashlib.sha256(version("notices").encode())
+    for path in (UNITS_CSV, HISTORY_CSV, VOCABULARY, DATASETS_TOML, EXPECTATIONS_TOML):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _published_sources(out: Path) -> dict[str, str]:
-    """sha256 of every published source file -> its notice."""
-    return {s["sha256"]: m["notice_id"] for m in manifests(out) for s in m.get("sources", [])}
+    """sha256 of every source published under the current fingerprint -> its notice."""
+    current = fingerprint()
+    return {
+        s["sha256"]: m["notice_id"]
+        for m in manifests(out)
+        if m.get("fingerprint") == current
+        for s in m.get("sources", [])
+    }
 
 
 def _extract(files: list[Path], out: Path, sources: dict[Path, dict]) -> list[FileExtraction]:
@@ -93,13 +117,13 @@ def _unchanged_siblings(
     return [f for f in files if published.get(sources[f]["sha256"]) in touched]
 
 
-def _publish(extractions: list[FileExtraction], out: Path) -> list[NoticeResult]:
+def _publish(extractions: list[FileExtraction], out: Path, stamp: str) -> list[NoticeResult]:
     groups: dict[str, list[FileExtraction]] = defaultdict(list)
     for e in extractions:
         groups[e.result.notice_id or e.result.source].append(e)
     results: list[NoticeResult] = []
     for group in groups.values():
-        results += publish_group(group, out)
+        results += publish_group(group, out, stamp)
     return results
 
 

@@ -144,16 +144,16 @@ def internal_error(path: Path, error: Exception) -> dict:
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_group(group: list[FileExtraction], out: Path) -> list[NoticeResult]:
+def publish_group(group: list[FileExtraction], out: Path, fingerprint: str) -> list[NoticeResult]:
     """Publish one notice from its file(s): files of one notice must agree, else none is."""
-    results = _publish_group(group, out)
+    results = _publish_group(group, out, fingerprint)
     for result in results:
         for listener in listeners:
             listener(result)
     return results
 
 
-def _publish_group(group: list[FileExtraction], out: Path) -> list[NoticeResult]:
+def _publish_group(group: list[FileExtraction], out: Path, fingerprint: str) -> list[NoticeResult]:
     logger = get_run_logger()
     ready = [e for e in group if e.frames is not None]
     for failed in (e for e in group if e.frames is None):
@@ -179,7 +179,7 @@ def _publish_group(group: list[FileExtraction], out: Path) -> list[NoticeResult]
     assert frames is not None and first.report is not None and first.info is not None
     sources = [e.source for e in ready]
     frames = _with_sources(frames, sources, warnings=len(first.report.warnings))
-    extra = {"unknown_units": first.result.unknown_units}
+    extra = {"unknown_units": first.result.unknown_units, "fingerprint": fingerprint}
     rows = publish_notice(out, first.info.notice_id, first.info.year, frames, sources, extra).rows
     for e in ready:
         e.result.status, e.result.rows = "published", rows

@@ -50,6 +50,7 @@ class _Name:
 class Registry:
     units: dict[str, Unit]
     _names: dict[str, list[_Name]] = field(default_factory=dict)
+    stamp: tuple[float, ...] = ()  # the files' modification times: an edit makes a new registry
 
     def resolve(self, name: str, year: int, jurisdiction: str) -> str | None:
         """The canonical unit a name means in a notice of this year and jurisdiction, if any."""
@@ -76,8 +77,14 @@ def _year(value: str) -> int | None:
     return int(value) if value.strip() else None
 
 
-@cache
 def load_registry(units_csv: Path = UNITS_CSV, history_csv: Path = HISTORY_CSV) -> Registry:
+    """The registry as the files are now; a long-running process sees a data officer's edits."""
+    stamp = tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (units_csv, history_csv))
+    return _load(units_csv, history_csv, stamp)
+
+
+@cache
+def _load(units_csv: Path, history_csv: Path, stamp: tuple[float, ...]) -> Registry:
     """Read the registry's CSV files (a data officer edits them; no code change needed)."""
     with units_csv.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -88,7 +95,7 @@ def load_registry(units_csv: Path = UNITS_CSV, history_csv: Path = HISTORY_CSV) 
     former: dict[str, list[str]] = {}
     for row in history:
         former.setdefault(row["canonical"].strip(), []).append(row["former_name"].strip())
-    registry = Registry(units={})
+    registry = Registry(units={}, stamp=stamp)
     for row in rows:
         canonical = row["canonical"].strip()
         unit = Unit(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from normalise.registry import Registry, load_registry
@@ -119,11 +119,12 @@ def _resolve_piece(
 
 
 def _segment(name: str) -> list[str]:
-    return [w for w in _tokenizer().cut(name, HMM=False) if w.strip() and w not in _CONNECTORS]
+    words = _tokenizer(load_registry().stamp).cut(name, HMM=False)
+    return [w for w in words if w.strip() and w not in _CONNECTORS]
 
 
-@cache
-def _tokenizer():  # type: ignore[no-untyped-def]
+@lru_cache(maxsize=2)
+def _tokenizer(stamp: tuple[float, ...]):  # type: ignore[no-untyped-def]
     """A private jieba tokenizer whose dictionary is the registry's names and nothing else."""
     import logging
 

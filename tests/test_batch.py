@@ -107,3 +107,21 @@ def test_one_notice_in_two_disagreeing_files_is_not_published(
     assert "give different key_tasks" in results[0]["error"]["message"]
     assert manifests(out) == []
     assert not list(out.glob("key_tasks/*/*.parquet"))
+
+
+def test_a_registry_or_vocabulary_change_makes_published_notices_read_again(
+    prefect_server,  # type: ignore[no-untyped-def]
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import flows.batch
+
+    out = tmp_path / "out"
+    assert _run_json(capsys, str(raw), "--out", str(out))[0] == EXIT_OK
+    real = flows.batch.fingerprint()
+    monkeypatch.setattr(flows.batch, "fingerprint", lambda: real + "-registry-edited")
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_OK and [r["status"] for r in results] == ["published"]
+    assert manifests(out)[0]["fingerprint"] == real + "-registry-edited"
