@@ -20,23 +20,49 @@ _BOMS = [
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
+_NAMES = {
+    "utf-8-sig": "UTF-8 (it starts with a UTF-8 byte order mark)",
+    "utf-16": "UTF-16 (it starts with a UTF-16 byte order mark)",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+    "utf-8": "UTF-8",
+    "gb18030": "GB18030/GBK",
+}
 
 
 def decode_text(data: bytes, source: Path) -> str:
-    """Decode a text file: a BOM decides; otherwise UTF-8, then GB18030 (a superset of GBK)."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding)
-    for encoding in ("utf-8", "gb18030"):
+    """Decode a text file: a BOM decides; otherwise UTF-8, then GB18030 (a superset of GBK).
+
+    Text with NUL bytes at every other position is UTF-16 saved without a BOM (Notepad's
+    "Unicode" on some systems); neither UTF-8 nor GB18030 text has NUL bytes.
+    """
+    candidates = [encoding for bom, encoding in _BOMS if data.startswith(bom)]
+    candidates = candidates or [*_utf16_without_bom(data), "utf-8", "gb18030"]
+    for encoding in candidates:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise UnreadableFile(
-        "the text is neither UTF-8 nor GB18030",
+        f"the text cannot be decoded as {' or '.join(_NAMES[e] for e in candidates)}",
         file=source,
-        hint="save the file as UTF-8 and run again",
+        hint="open it in a text editor, save it as UTF-8 and run again",
     )
+
+
+def _utf16_without_bom(data: bytes) -> list[str]:
+    """UTF-16 LE or BE when many NUL bytes sit at odd (LE) or even (BE) positions.
+
+    Not only there: a character such as 一 (U+4E00) has its own NUL byte on the other side.
+    """
+    odd, even = data[1::2].count(0), data[::2].count(0)
+    if (
+        len(data) % 2
+        or max(odd, even) < max(2, len(data) // 100)
+        or 4 * min(odd, even) > max(odd, even)
+    ):
+        return []
+    return ["utf-16-le" if odd > even else "utf-16-be"]
 
 
 @dataclass

@@ -46,6 +46,32 @@ def notice_files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def links_outside(paths: list[Path], files: list[Path]) -> list[Path]:
+    """Symbolic links in a folder that point outside it: not read (raw/ holds its own files)."""
+    folders = [p.resolve() for p in paths if p.is_dir()]
+    return [
+        f
+        for f in files
+        if f.is_symlink() and not any(f.resolve().is_relative_to(d) for d in folders)
+    ]
+
+
+def _refuse_links(links: list[Path]) -> list[NoticeResult]:
+    return [
+        NoticeResult(
+            str(link),
+            "quarantined",
+            error={
+                "error": "LinkOutside",
+                "message": f"a symbolic link to {link.resolve()}, outside the folder being read",
+                "file": str(link),
+                "hint": "copy the notice into raw/ instead of linking to it",
+            },
+        )
+        for link in links
+    ]
+
+
 @flow(name="notices-batch")
 def run_batch(
     paths: list[str], out: str = "output", wait_seconds: float = 600
@@ -59,6 +85,8 @@ def run_batch(
 def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
     recover(out_dir)
     files = notice_files([Path(p) for p in paths])
+    refused = links_outside([Path(p) for p in paths], files)
+    files = [f for f in files if f not in refused]
     sources = {f: describe_source(f) for f in files}
     published = _published_sources(out_dir)
     todo = [f for f in files if sources[f]["sha256"] not in published]
@@ -72,7 +100,7 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
         for f in files
         if str(f) not in done
     ]
-    results += _missing(out_dir, sources)
+    results += _missing(out_dir, sources) + _refuse_links(refused)
     write_reports(out_dir, results)
     return results
 

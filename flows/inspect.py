@@ -11,7 +11,7 @@ from extractors import NoticeError, read_document
 from normalise.rows import build_rows
 from publish.frames import notice_frames
 from recognise.notice import read_notice_info
-from recognise.tables import RecognisedTable, recognise_table
+from recognise.tables import RecognisedTable, recognise_table, require_known_tables
 from schemas.validation import validate_notice
 
 
@@ -24,6 +24,7 @@ def inspect_file(path: Path) -> dict:
         tables = [recognise_table(t) for t in doc.tables]
         found["tables"] = [_describe(t) for t in tables]
         info = read_notice_info(doc)
+        require_known_tables(doc, tables)
         found["notice"] = {k: str(v) for k, v in vars(info).items()}
         rows = build_rows(info, path, tables)
         frames = notice_frames(rows, [{"file": path.name, "format": doc.format, "sha256": ""}])

@@ -23,7 +23,7 @@ from publish.frames import notice_frames
 from publish.quarantine import quarantine
 from publish.store import publish_notice
 from recognise.notice import NoticeInfo, read_notice_info
-from recognise.tables import RecognisedTable, recognise_table
+from recognise.tables import RecognisedTable, recognise_table, require_known_tables
 from schemas.findings import ValidationReport
 from schemas.validation import validate_notice
 
@@ -63,12 +63,9 @@ class FileExtraction:
 
 
 def describe_source(path: Path) -> dict:
-    data = path.read_bytes()
-    return {
-        "file": path.name,
-        "path": str(path.resolve()),
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
+    with path.open("rb") as stream:  # streamed: a huge file is refused later, not loaded here
+        digest = hashlib.file_digest(stream, "sha256").hexdigest()
+    return {"file": path.name, "path": str(path.resolve()), "sha256": digest}
 
 
 @task(name="read", cache_policy=NO_CACHE)
@@ -80,6 +77,7 @@ def read_stage(path: Path) -> Document:
 def recognise_stage(doc: Document) -> tuple[NoticeInfo, list[RecognisedTable]]:
     info = read_notice_info(doc)
     tables = [recognise_table(t) for t in doc.tables]
+    require_known_tables(doc, tables)
     for found in tables:
         get_run_logger().info(
             "%s table %d (%s): %s, %d rows",

@@ -40,10 +40,12 @@ def read_notice_info(doc: Document) -> NoticeInfo:
     title = _title(doc.paragraphs)
     year = _YEAR.search(title)
     if not year:
+        found = f"the title {_shorten(title)!r} does not state a year" if title else "no title"
         raise UnrecognisedLayout(
-            f"the title {title!r} does not state a year",
+            f"{found}, so this does not look like a notice",
             file=doc.source,
-            hint="the first paragraphs must hold the notice's title, such as 关于印发2024年…的通知",
+            hint="check that this is the notice: its first paragraphs must hold a title stating "
+            "the year, such as 关于印发2024年…的通知",
         )
     issuer = _issuer(doc.paragraphs, title)
     jurisdiction = _JURISDICTION.match(issuer)
@@ -74,6 +76,11 @@ def _title(paragraphs: list[str]) -> str:
     return head[0] if head else ""
 
 
+def _shorten(text: str, limit: int = 80) -> str:
+    """A long first paragraph quoted in full would drown the message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _issuer(paragraphs: list[str], title: str) -> str:
     endings = tuple(_vocabulary()["issuer_endings"])
     for paragraph in paragraphs:
@@ -83,10 +90,14 @@ def _issuer(paragraphs: list[str], title: str) -> str:
 
 
 def _issued_on(paragraphs: list[str]) -> date | None:
+    """The first valid date line; a typo such as 2024年2月30日 is skipped (the date is optional)."""
     for paragraph in paragraphs:
         found = _DATE.match(paragraph)
         if found:
-            return date(*map(int, found.groups()))
+            try:
+                return date(*map(int, found.groups()))
+            except ValueError:
+                continue
     return None
 
 

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from extractors.errors import UnrecognisedLayout
-from extractors.model import Slot, Table
+from extractors.model import Document, Slot, Table
 
 VOCABULARY = Path(__file__).with_name("vocabulary.toml")
 UNKNOWN = "unknown"
@@ -117,6 +117,47 @@ def recognise_table(table: Table) -> RecognisedTable:
         if found and (best is None or _score(found) > _score(best)):
             best = found
     return best or RecognisedTable(table, UNKNOWN, [], [])
+
+
+def require_known_tables(doc: Document, tables: list[RecognisedTable]) -> None:
+    """Refuse a document none of whose tables is a known kind: it is not a notice we can read.
+
+    Unknown tables next to known ones are fine (they are reported, not fatal); this is for a file
+    that reads well but holds nothing to publish, such as a web page about something else.
+    """
+    if any(found.kind != UNKNOWN for found in tables):
+        return
+    seen = "; ".join(_describe(found.table) for found in tables[:3]) or "it has no tables"
+    more = f" (and {len(tables) - 3} more)" if len(tables) > 3 else ""
+    raise UnrecognisedLayout(
+        f"no table of a known kind: {seen}{more}; expected {expected_headers()}",
+        file=doc.source,
+        hint="check that this is the notice; if a header uses another word, add it to "
+        "recognise/vocabulary.toml",
+    )
+
+
+def expected_headers() -> str:
+    """The header words each table kind needs, in words, from the vocabulary."""
+    return " or ".join(_kind_headers(kind) for kind in table_kinds())
+
+
+def _kind_headers(kind: TableKind) -> str:
+    words = [_first_word(kind, role) for role in kind.required]
+    if kind.required_any:
+        words.append("/".join(_first_word(kind, role) for role in kind.required_any))
+    return f"a {kind.name.replace('_', ' ')} table (headers {', '.join(words)})"
+
+
+def _first_word(kind: TableKind, role: str) -> str:
+    return next((word for word, r in kind.roles.items() if r == role), role)
+
+
+def _describe(table: Table) -> str:
+    texts = [" ".join(t.split()) for t in table.row_texts(0)] if table.n_rows else []
+    if not any(texts):
+        return f"table {table.index} starts with a blank row"
+    return f"table {table.index} starts with {' | '.join(texts)[:60]!r}"
 
 
 def _score(found: RecognisedTable) -> int:

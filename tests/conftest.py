@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,9 +53,10 @@ def every_format() -> dict[str, Extracted]:
 
 
 @pytest.fixture(scope="session")
-def prefect_server():
-    """A throwaway Prefect server for the flows under test."""
+def prefect_server() -> Iterator[str]:
+    """A throwaway Prefect server for the flows under test; yields its API URL."""
+    from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
-        yield
+        yield str(PREFECT_API_URL.value())

@@ -125,3 +125,22 @@ def test_a_registry_or_vocabulary_change_makes_published_notices_read_again(
     status, results = _run_json(capsys, str(raw), "--out", str(out))
     assert status == EXIT_OK and [r["status"] for r in results] == ["published"]
     assert manifests(out)[0]["fingerprint"] == real + "-registry-edited"
+
+
+def test_a_symbolic_link_out_of_raw_is_refused_and_the_rest_published(
+    prefect_server,  # type: ignore[no-untyped-def]
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("not for the pipeline", encoding="utf-8")
+    (raw / "2024" / "链接 notice.txt").symlink_to(secret)
+    out = tmp_path / "out"
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_QUARANTINED
+    assert sorted(r["status"] for r in results) == ["published", "quarantined"]
+    refused = next(r for r in results if r["status"] == "quarantined")
+    assert "outside the folder" in refused["error"]["message"]
+    assert not list(out.rglob("secret.txt"))

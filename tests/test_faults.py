@@ -57,16 +57,15 @@ def _changed_notice(folder: Path) -> Path:
     return path
 
 
-def _run_and_kill(target: str, when: int, raw: Path, out: Path, home: Path) -> int:
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": ""}
-    env.pop("PREFECT_API_URL")
+def _run_and_kill(target: str, when: int, raw: Path, out: Path, api: str) -> int:
+    env = {**os.environ, "PREFECT_API_URL": api}
     child = subprocess.Popen(
         [sys.executable, "-c", KILLER, target, str(when), str(raw), "--out", str(out)],
         env=env,
         cwd=Path(__file__).parent.parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its temporary Prefect server outlives it: kill the group after
+        start_new_session=True,  # SIGKILL skips clean-up: kill whatever it started too
     )
     try:
         return child.wait(timeout=600)
@@ -76,7 +75,7 @@ def _run_and_kill(target: str, when: int, raw: Path, out: Path, home: Path) -> i
 
 
 @pytest.fixture
-def first_publication(prefect_server, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def first_publication(prefect_server: str, tmp_path: Path) -> Path:
     raw = tmp_path / "raw-2024"
     raw.mkdir()
     shutil.copy(NOTICE_2024 / "notice.txt", raw / "notice.txt")
@@ -87,13 +86,13 @@ def first_publication(prefect_server, tmp_path: Path) -> Path:  # type: ignore[n
 
 @pytest.mark.parametrize(("target", "when"), [("write_table", 3), ("replace", 2)])
 def test_a_run_killed_while_publishing_leaves_readers_a_whole_notice(
-    first_publication: Path, tmp_path: Path, target: str, when: int
+    prefect_server: str, first_publication: Path, tmp_path: Path, target: str, when: int
 ) -> None:
     out = first_publication
     before = _snapshot(out)
     raw = tmp_path / "raw-changed"
     _changed_notice(raw)
-    assert _run_and_kill(target, when, raw, out, tmp_path / "home") == -9
+    assert _run_and_kill(target, when, raw, out, prefect_server) == -9
     for path in out.glob("*/year=*/*.parquet"):  # every file readers see is whole
         pq.read_table(path)
     assert not list(out.glob("*/year=*/*.tmp"))
