@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from importlib.metadata import version
 from pathlib import Path
 
 from prefect import flow, get_run_logger
@@ -32,14 +31,25 @@ from schemas.card import dataset_card
 from schemas.datasets import DATASETS_TOML
 from schemas.suites import EXPECTATIONS_TOML
 
+ROOT = Path(__file__).resolve().parent.parent
+_PACKAGES = ["extractors", "recognise", "normalise", "schemas", "publish", "flows"]
+
 
 def notice_files(paths: list[Path]) -> list[Path]:
-    """The notice files under the given files and folders, recursively, in a stable order."""
+    """The notice files under the given files and folders, recursively, in a stable order.
+
+    Word's lock files (~$notice.docx) and hidden files (.notice.txt, macOS ._notice.txt) are not
+    notices: an open document would otherwise fail every run.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED
+                and not p.name.startswith(("~$", "."))
             )
         else:
             found.append(path)
@@ -87,13 +97,15 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
     files = notice_files([Path(p) for p in paths])
     refused = links_outside([Path(p) for p in paths], files)
     files = [f for f in files if f not in refused]
-    sources = {f: describe_source(f) for f in files}
-    published = _published_sources(out_dir)
+    sources, unreadable = _describe(files)
+    files = [f for f in files if f in sources]
+    stamp = fingerprint()  # once: a registry edited during the run applies to the next one
+    published = _published_sources(out_dir, stamp)
     todo = [f for f in files if sources[f]["sha256"] not in published]
     extractions = _extract(todo, out_dir, sources)
     siblings = _unchanged_siblings(extractions, files, sources, published)
     extractions += _extract(siblings, out_dir, sources)
-    results = _publish(extractions, out_dir, fingerprint())
+    results = _publish(extractions, out_dir, stamp) + unreadable
     done = {r.source for r in results}
     results += [
         NoticeResult(str(f), "unchanged", notice_id=published[sources[f]["sha256"]])
@@ -106,24 +118,42 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
 
 
 def fingerprint() -> str:
-    """What the results depend on besides the file: registry, vocabulary, schemas, code version.
-
-    A notice published under another fingerprint is read again, so a unit added to the registry
-    or a synonym added to the vocabulary reaches notices published before.
-    """
-    digest = hashlib.sha256(version("notices").encode())
-    for path in (UNITS_CSV, HISTORY_CSV, VOCABULARY, DATASETS_TOML, EXPECTATIONS_TOML):
+    """What the results depend on besides the file: the registry, the vocabulary, the schemas
+    and the code. A notice published under another fingerprint is read again, so a unit added to
+    the registry, a synonym added to the vocabulary or a fixed bug reaches earlier notices."""
+    digest = hashlib.sha256()
+    data = [UNITS_CSV, HISTORY_CSV, VOCABULARY, DATASETS_TOML, EXPECTATIONS_TOML]
+    code = sorted(p for package in _PACKAGES for p in (ROOT / package).glob("*.py"))
+    for path in [*data, *code]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def _published_sources(out: Path) -> dict[str, str]:
-    """sha256 of every source published under the current fingerprint -> its notice."""
-    current = fingerprint()
+def _describe(files: list[Path]) -> tuple[dict[Path, dict], list[NoticeResult]]:
+    """Each file's hash; a file that cannot be read (gone, no permission) is reported."""
+    sources: dict[Path, dict] = {}
+    unreadable: list[NoticeResult] = []
+    for path in files:
+        try:
+            sources[path] = describe_source(path)
+        except OSError as error:
+            message = f"cannot read the file ({error.strerror or type(error).__name__})"
+            error_info = {
+                "error": "UnreadableFile",
+                "message": message,
+                "file": str(path),
+                "hint": "check the file's permissions, or put it back",
+            }
+            unreadable.append(NoticeResult(str(path), "quarantined", error=error_info))
+    return sources, unreadable
+
+
+def _published_sources(out: Path, stamp: str) -> dict[str, str]:
+    """sha256 of every source published under this fingerprint -> its notice."""
     return {
         s["sha256"]: m["notice_id"]
         for m in manifests(out)
-        if m.get("fingerprint") == current
+        if m.get("fingerprint") == stamp
         for s in m.get("sources", [])
     }
 

@@ -105,7 +105,7 @@ def inspect_command(args: argparse.Namespace) -> int:
         print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
     else:
         print_inspection(found)
-    return EXIT_OK if not found.get("error") else EXIT_QUARANTINED
+    return EXIT_QUARANTINED if found.get("error") or found.get("failures") else EXIT_OK
 
 
 def serve_command(args: argparse.Namespace) -> int:

@@ -29,7 +29,12 @@ from schemas.validation import validate_notice
 
 SUPPORTED = {".docx", ".html", ".htm", ".txt"}
 listeners: list[Callable[[NoticeResult], None]] = []  # the CLI's progress display
-LINEAGE = ["source_file", "table_index", "row_index", "source_files", "source_formats", "sha256"]
+# Columns that say where a row was read, or count what the run saw: two files of one notice may
+# differ in these and still hold the same notice.
+LINEAGE = [
+    "source_file", "table_index", "row_index", "source_files", "source_formats", "sha256",
+    "warnings", "unknown_units", "unrecognised_tables",
+]  # fmt: skip
 
 
 @dataclass
@@ -102,7 +107,9 @@ def normalise_stage(
 def validate_stage(
     rows: NoticeRows, tables: list[RecognisedTable], frames: dict[str, pd.DataFrame], out: Path
 ) -> ValidationReport:
-    return validate_notice(rows, tables, frames, docs_dir=out / "reports" / "data_docs")
+    # A folder per notice: each Data Docs build removes pages of results it does not hold.
+    docs = out / "reports" / "data_docs" / rows.info.notice_id
+    return validate_notice(rows, tables, frames, docs_dir=docs)
 
 
 @task(name="notice-file", cache_policy=NO_CACHE)
@@ -203,9 +210,20 @@ def _difference(extractions: list[FileExtraction]) -> str | None:
         for name, frame in (first.frames or {}).items():
             mine = frame.drop(columns=LINEAGE, errors="ignore").reset_index(drop=True)
             theirs = (other.frames or {})[name].drop(columns=LINEAGE, errors="ignore")
-            if not mine.equals(theirs.reset_index(drop=True)):
+            theirs = theirs.reset_index(drop=True)
+            if not mine.equals(theirs):
                 return (
                     f"{Path(first.result.source).name} and {Path(other.result.source).name} "
-                    f"give different {name} ({len(mine)} and {len(theirs)} rows)"
+                    f"give different {name}: {_first_difference(mine, theirs)}"
                 )
     return None
+
+
+def _first_difference(mine: pd.DataFrame, theirs: pd.DataFrame) -> str:
+    if len(mine) != len(theirs):
+        return f"{len(mine)} and {len(theirs)} rows"
+    for column in mine.columns:
+        for i, (a, b) in enumerate(zip(mine[column], theirs[column], strict=True)):
+            if not (a == b or (pd.isna(a) is True and pd.isna(b) is True)):
+                return f"row {i + 1}, {column}: {a!r} and {b!r}"
+    return "the same values in a different form"

@@ -67,9 +67,9 @@ def _fill(found: RecognisedTable, source: Path, data_rows: list[int], seq_cells:
             str(gap),
             file=source,
             table=found.table.index,
-            row=data_rows[0] + 1,
+            row=data_rows[gap.index] + 1,
             cell=1,
-            hint="the first data row must carry a 序号",
+            hint="write the row's 序号 as a number, or leave it blank under the row it continues",
         ) from gap
 
 
@@ -80,7 +80,11 @@ def _key_tasks(rows: NoticeRows, found: RecognisedTable) -> None:
         if len(found.table.row(r)) == 1:  # a full-width row such as 一、主要预期指标
             section = found.table.row_texts(r)[0].strip() or section
             continue
-        cells = {col.role: _own_text(slot) for col, slot in found.columns_of(r, rows.source)}
+        cells: dict[str, str] = {}
+        for col, slot in found.columns_of(r, rows.source):
+            # 序号 merged down reads blank (a sub-task); a merged unit cell is carried down.
+            text = _own_text(slot) if col.role == "seq" else slot.text
+            cells[col.role] = "\n".join(t for t in (cells.get(col.role), text) if t)
         task_rows.append((r, {**cells, "section": section or ""}))
     rows.count_seen("key_tasks", len(task_rows))
     numbers = _fill(found, rows.source, [r for r, _ in task_rows], [c["seq"] for _, c in task_rows])
@@ -155,8 +159,17 @@ def _livelihood(rows: NoticeRows, found: RecognisedTable) -> None:
         project_id = f"{rows.info.notice_id}-P{seq:03d}"
         category = carried.take("category", _first(cells, "category"))
         lead = carried.take("lead", _first(cells, "lead"))
+        name = _first(cells, "name")
+        if item_no > 1 and name is not None and _own_text(name).strip():
+            raise UnrecognisedLayout(
+                f"this row names its own project ({name.text[:30]!r}) but has no 序号",
+                file=rows.source,
+                table=found.table.index,
+                row=r + 1,
+                cell=1,
+                hint="give the row its 序号, or merge its name cell with the project above",
+            )
         if item_no == 1:
-            name = _first(cells, "name")
             _add_project(rows, found, r, project_id, seq, category, name.text if name else "", lead)
         item = _first(cells, "item")
         rows.livelihood_targets += [

@@ -8,7 +8,11 @@ _NUMBER = re.compile(r"^\s*(\d+)\s*[.、．]?\s*$")
 
 
 class SequenceGap(ValueError):
-    """A blank 序号 with no number above it to continue."""
+    """A 序号 that is neither a number nor blank, or a blank one with no number above it."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 def fill_sequence(cells: list[str]) -> list[tuple[int, int]]:
@@ -18,13 +22,11 @@ def fill_sequence(cells: list[str]) -> list[tuple[int, int]]:
         number = _NUMBER.match(text)
         if number:
             filled.append((int(number.group(1)), 1))
+        elif text.strip():  # 2a, （二）: not continuing the row above, and not a number
+            raise SequenceGap(index, f"序号 {text.strip()!r} is not a number")
         elif filled:
             seq, sub_seq = filled[-1]
             filled.append((seq, sub_seq + 1))
         else:
-            raise SequenceGap(f"row {index + 1} has no 序号 and no numbered row above it")
+            raise SequenceGap(index, "the first row has no 序号 and no numbered row above it")
     return filled
-
-
-def is_number(text: str) -> bool:
-    return bool(_NUMBER.match(text))

@@ -18,7 +18,11 @@ _MARKERS = "★☆*＊▲△"
 _TRAILING = "。.等"
 _SUPPORT_SUFFIXES = ("配合", "参与", "协助", "协同")
 _CAPACITY = re.compile(r"^(?P<unit>.+?)[（(](?P<capacity>[^（()）]+)[)）]$")
-_LEADS_PHRASE = re.compile(r"^(?P<leads>.+?)(?P<each>分别)?牵头[，,、；;]?(?P<rest>.*)$", re.S)
+# 牵头 as a word of its own (X、Y分别牵头，Z): followed by a separator or the end, so a unit named
+# 市重点工作牵头办 is not split.
+_LEADS_PHRASE = re.compile(r"^(?P<leads>.+?)(?:分别)?牵头(?:[，,、；;](?P<rest>.*))?$", re.S)
+_CLAUSE = re.compile(r"[，；;]")
+_LEAD_NOTE = re.compile(r"[（(]牵头[)）]$")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
 
@@ -49,19 +53,26 @@ def split_units(raw: str) -> list[str]:
 def read_units(raw: str, year: int, jurisdiction: str) -> list[UnitMention]:
     """All units of a cell, in order, with their capacities and lead roles."""
     registry = load_registry()
-    leads_text, rest = _split_lead_phrase(_without_rule_notes(raw))
-    written: list[tuple[str, bool]] = [(p, True) for p in split_units(leads_text)]
+    before, leads_text, rest = _split_lead_phrase(_without_rule_notes(raw))
+    written = [(p, False) for p in split_units(before)]
+    written += [(p, True) for p in split_units(leads_text)]
     written += [(p, False) for p in split_units(rest)]
-    mentions: list[tuple[str, str, str | None, bool, bool]] = []
+    mentions: list[tuple[str, str, str | None, bool, str]] = []  # role: lead, support or ""
     for piece, in_lead_phrase in written:
-        marked, name = _strip_marker(piece)
+        role, name = _strip_marker(piece)
+        role = role or ("lead" if in_lead_phrase else "")
         for unit, capacity, known in _resolve_piece(name, registry, year, jurisdiction):
-            mentions.append((unit, piece, capacity, known, marked or in_lead_phrase))
-    leads = {i for i, m in enumerate(mentions) if m[4]} or ({0} if mentions else set())
+            mentions.append((unit, piece, capacity, known, role))
+    leads = {i for i, m in enumerate(mentions) if m[4] == "lead"} or _first_listed(mentions)
     return [
         UnitMention(i, unit, unit_raw, capacity, "lead" if i in leads else "co", known)
         for i, (unit, unit_raw, capacity, known, _) in enumerate(mentions)
     ]
+
+
+def _first_listed(mentions: list[tuple[str, str, str | None, bool, str]]) -> set[int]:
+    """The notices' rule: the first listed unit leads (one marked 配合 cannot)."""
+    return next(({i} for i, m in enumerate(mentions) if m[4] != "support"), set())
 
 
 def with_lead_column(leads: list[UnitMention], units: list[UnitMention]) -> list[UnitMention]:
@@ -79,21 +90,27 @@ def _without_rule_notes(raw: str) -> str:
     return _BRACKETED.sub(lambda m: "" if states_lead_rule(m.group(0)) else m.group(0), raw)
 
 
-def _split_lead_phrase(raw: str) -> tuple[str, str]:
-    """`X、Y分别牵头` and `X、Y牵头，Z` name their leads in words; others lead by position."""
+def _split_lead_phrase(raw: str) -> tuple[str, str, str]:
+    """`X、Y分别牵头` and `X、Y牵头，Z` name their leads in words; others lead by position.
+
+    In `Z配合，X牵头` only the clause right before 牵头 leads; earlier clauses are the others.
+    """
     found = _LEADS_PHRASE.match(raw.strip())
     if not found or "牵头单位" in raw:
-        return "", raw
-    return found.group("leads"), found.group("rest")
+        return "", "", raw
+    *before, leads = _CLAUSE.split(found.group("leads"))
+    return "、".join(before), leads, found.group("rest") or ""
 
 
-def _strip_marker(piece: str) -> tuple[bool, str]:
-    """Lead markers before or after a name mark it; 配合/参与 after a name say it is not a lead."""
-    name = piece.strip(_MARKERS).strip()
-    marked = name != piece.strip()
+def _strip_marker(piece: str) -> tuple[str, str]:
+    """('lead' | 'support' | '', name): ★ * ▲ or （牵头） mark a lead; 配合, 参与 … a supporter."""
+    name = _LEAD_NOTE.sub("", piece.strip(_MARKERS).strip())
+    if name != piece.strip():
+        return "lead", name
     for suffix in _SUPPORT_SUFFIXES:
-        name = name.removesuffix(suffix)
-    return marked, name
+        if name.endswith(suffix):
+            return "support", name.removesuffix(suffix)
+    return "", name
 
 
 def _resolve_piece(

@@ -176,6 +176,8 @@ def _match(table: Table, kind: TableKind) -> RecognisedTable | None:
         return None
     if kind.areas:
         start, end = roles.index(kind.areas[0]), roles.index(kind.areas[1])
+        if start > end:  # areas come between the two; any other order is a layout we don't know
+            return None
         roles = [
             "area" if start < i < end and role == "extra" else role for i, role in enumerate(roles)
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pyarrow as pa
 
 from normalise.rows import NoticeRows, area_name
 from publish.store import to_table
-from recognise.tables import RecognisedTable
+from recognise.tables import UNKNOWN, RecognisedTable
 from schemas.consistency import target_warnings
 from schemas.datasets import datasets
 from schemas.findings import CRITICAL, WARNING, Finding, ValidationReport
@@ -39,6 +40,7 @@ def validate_notice(
         ]
     }
     report.add(run_suites(frames, extra, docs_dir))
+    report.add(split_table_findings(tables))
     report.add(sequence_findings(frames["key_tasks"]))
     report.add(unit_findings(frames["key_tasks"], frames["task_units"]))
     report.add(count_findings(rows, frames))
@@ -59,6 +61,30 @@ def schema_findings(frames: dict[str, pd.DataFrame]) -> list[Finding]:
             to_table(spec, frames[name])
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, KeyError) as error:
             found.append(Finding("schema", CRITICAL, name, f"does not match its schema: {error}"))
+    return found
+
+
+def split_table_findings(tables: list[RecognisedTable]) -> list[Finding]:
+    """An unknown table right after a known one, of its width and numbered like it, is most
+    likely its second half (a page break in Word): its rows would be lost, so stop."""
+    found = []
+    for known, unknown in pairwise(tables):
+        if known.kind == UNKNOWN or unknown.kind != UNKNOWN:
+            continue
+        widths = {len(known.columns), len(known.columns) + 1}
+        table = unknown.table
+        rows = [table.row_texts(r) for r in range(table.n_rows)]
+        numbered = [r for r in rows if len(r) in widths and r[0].strip().isdigit()]
+        if rows and len(numbered) * 2 > len(rows):
+            found.append(
+                Finding(
+                    "table_split",
+                    CRITICAL,
+                    known.kind,
+                    f"table {table.index} has no header but the shape of table "
+                    f"{known.table.index}: a table split in two? ({len(rows)} rows)",
+                )
+            )
     return found
 
 

@@ -80,7 +80,7 @@ def test_the_run_summary_lists_exactly_the_three_real_warnings(published: Path) 
         "- name_differs_from_table: project 23 name says 14.2公里, 雨水管网 says 15",
         "- city_target_without_areas: project 27: city-wide target 10 but every area is /",
     ]
-    assert (published / "reports" / "data_docs" / "index.html").exists()
+    assert (published / "reports" / "data_docs" / "2024-cf657ba048" / "index.html").exists()
 
 
 def test_no_unknown_units_in_the_review_file(published: Path) -> None:

@@ -97,3 +97,15 @@ def test_the_dataset_card_in_docs_is_generated_from_the_schemas() -> None:
 
     card = (Path(__file__).parent.parent / "docs" / "datasets.md").read_text(encoding="utf-8")
     assert card == dataset_card(), "run: .venv/bin/python -m schemas.card > docs/datasets.md"
+
+
+def test_a_table_split_in_two_stops_the_notice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = (NOTICE_2024 / "notice.txt").read_text(encoding="utf-8")
+    row_60 = "\t60\n\t深入实施一体化示范区建设三年行动"
+    assert row_60 in text
+    path = tmp_path / "split.txt"
+    path.write_text(text.replace(row_60, "\n\n" + row_60, 1), encoding="utf-8")
+    split = extract(path)
+    assert len(split.frames["key_tasks"]) == 59
+    report = validate_notice(split.rows, split.tables, split.frames)
+    assert "table_split" in [f.check for f in report.failures]

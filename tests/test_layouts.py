@@ -1,0 +1,62 @@
+"""Layouts other notices use: separate lead columns, merged unit cells, odd 序号."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors import UnrecognisedLayout
+from tests.conftest import extract
+
+HEAD = "<p>嘉兴市人民政府办公室关于印发2024年重点工作责任分解的通知</p><p>嘉兴市人民政府办公室</p>"
+
+
+def _page(tmp_path: Path, rows: str, header: str) -> Path:
+    path = tmp_path / "notice.html"
+    table = f"<table><tr>{header}</tr>{rows}</table>"
+    path.write_text(f"<html><body>{HEAD}{table}</body></html>", encoding="utf-8")
+    return path
+
+
+def _th(*names: str) -> str:
+    return "".join(f"<td>{n}</td>" for n in names)
+
+
+def test_a_lead_column_and_two_unit_columns_keep_every_unit(tmp_path: Path) -> None:
+    header = _th("序号", "主要工作任务", "牵头单位", "责任单位", "配合单位")
+    row = "<tr>" + _th("1", "任务", "市经信局", "市发展改革委", "市财政局") + "</tr>"
+    units = extract(_page(tmp_path, row, header)).frames["task_units"]
+    assert list(units["unit"]) == ["市经信局", "市发展改革委", "市财政局"]
+    assert list(units["role"]) == ["lead", "co", "co"]
+
+
+def test_a_unit_cell_merged_over_two_tasks_gives_both_its_units(tmp_path: Path) -> None:
+    header = _th("序号", "主要工作任务", "责任单位")
+    rows = (
+        '<tr><td>1</td><td>甲</td><td rowspan="2">市科技局、市财政局</td></tr>'
+        "<tr><td>2</td><td>乙</td></tr>"
+    )
+    tasks = extract(_page(tmp_path, rows, header)).frames["key_tasks"]
+    assert [list(u) for u in tasks["units"]] == [["市科技局", "市财政局"]] * 2
+
+
+def test_a_seq_that_is_not_a_number_is_an_error_naming_the_row(tmp_path: Path) -> None:
+    header = _th("序号", "主要工作任务", "责任单位")
+    rows = "".join(f"<tr>{_th(seq, '任务', '市科技局')}</tr>" for seq in ("1", "2a", "3"))
+    with pytest.raises(UnrecognisedLayout) as caught:
+        extract(_page(tmp_path, rows, header))
+    assert (caught.value.table, caught.value.row) == (1, 3)
+    assert "'2a' is not a number" in str(caught.value)
+
+
+def test_a_project_row_without_its_seq_is_an_error_not_a_breakdown_item(tmp_path: Path) -> None:
+    header = _th("序号", "事项名称", "全市目标任务", "南湖区", "市级牵头单位")
+    rows = (
+        "<tr>" + _th("1", "项目甲", "10", "10", "市民政局") + "</tr>"
+        "<tr>" + _th("", "项目乙", "5", "5", "市民政局") + "</tr>"
+    )
+    with pytest.raises(UnrecognisedLayout) as caught:
+        extract(_page(tmp_path, rows, header))
+    assert caught.value.row == 3
+    assert "names its own project" in str(caught.value)
