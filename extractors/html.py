@@ -21,7 +21,7 @@ from extractors.model import Cell, Document, Table
 
 _BLOCKS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li"]
 _NOISE = ["script", "style", "noscript", "template"]
-_WALKED = {*_BLOCKS, "table"}
+_WALKED = {*_BLOCKS, "td", "th", "table"}  # td/th: text in the cells of a layout table
 _BREAKS = {*_BLOCKS, "br"}
 _CHARSET = re.compile(
     rb"""<(?:meta[^>]*?charset|\?xml[^>]*?encoding)\s*=\s*["']?\s*([\w.:-]+)""", re.I
@@ -63,7 +63,9 @@ def read_html(path: Path, data: bytes | None = None) -> Document:
         )
     for tag in soup.find_all(_NOISE):
         tag.decompose()
-    tables = [t for t in soup.find_all("table") if t.find_parent("table") is None]
+    # The innermost tables hold the data: older government pages lay out the whole article,
+    # title included, in an outer table.
+    tables = [t for t in soup.find_all("table") if t.find("table") is None]
     article = _article(soup, tables)
     if article is None:
         raise UnreadableFile("the page has no body", file=path, hint="save the whole page as .html")
@@ -123,14 +125,21 @@ def _decode(raw: bytes, encoding: str) -> str | None:
 
 
 def _article(soup: BeautifulSoup, tables: list[Tag]) -> Tag | None:
-    """The nearest element holding every table: the notice, without the site's header and nav."""
+    """The nearest element holding every table and some text besides: the notice, without the
+    site's header and navigation."""
     if not tables:
         return soup.body or soup
     others = [{id(p) for p in t.parents} for t in tables[1:]]  # by identity: Tag == compares trees
     for ancestor in tables[0].parents:
-        if all(id(ancestor) in parents for parents in others):
+        if all(id(ancestor) in parents for parents in others) and _has_own_text(ancestor, tables):
             return ancestor
     return soup.body
+
+
+def _has_own_text(element: Tag, tables: list[Tag]) -> bool:
+    """Whether the element holds text outside the tables (the title, the issuer …)."""
+    inside = sum(len(t.get_text("").strip()) for t in tables)
+    return len(element.get_text("").strip()) > inside
 
 
 def _paragraphs(article: Tag, tables: list[Tag]) -> tuple[list[str], dict[int, str]]:
@@ -140,8 +149,8 @@ def _paragraphs(article: Tag, tables: list[Tag]) -> tuple[list[str], dict[int, s
     (`find`) costs the page's size per block, seconds on a large page.
     """
     nodes = [n for n in article.descendants if isinstance(n, Tag) and n.name in _WALKED]
-    outer, in_table = _block_context(article, nodes)
     table_ids = {id(t) for t in tables}
+    outer, in_table = _block_context(article, nodes, table_ids)
     paragraphs: list[str] = []
     captions: dict[int, str] = {}
     caption = ""
@@ -156,8 +165,10 @@ def _paragraphs(article: Tag, tables: list[Tag]) -> tuple[list[str], dict[int, s
     return paragraphs, captions
 
 
-def _block_context(article: Tag, nodes: list[Tag]) -> tuple[set[int], set[int]]:
-    """Blocks that hold other blocks, and blocks inside a table (both by identity)."""
+def _block_context(
+    article: Tag, nodes: list[Tag], table_ids: set[int]
+) -> tuple[set[int], set[int]]:
+    """Blocks that hold other blocks, and blocks inside a data table (both by identity)."""
     outer: set[int] = set()
     in_table: set[int] = set()
     for node in nodes:
@@ -166,7 +177,7 @@ def _block_context(article: Tag, nodes: list[Tag]) -> tuple[set[int], set[int]]:
         for parent in node.parents:
             if parent is article:
                 break
-            if parent.name == "table":
+            if id(parent) in table_ids:
                 in_table.add(id(node))
             outer.add(id(parent))
     return outer, in_table

@@ -3,8 +3,9 @@
 A line starting with TAB opens a cell; lines without a TAB continue it (after one blank line they
 are the cell's next paragraph). Cells on consecutive lines share a row; one blank line ends a row;
 two blank lines end the table, and a line without a TAB after them is a paragraph. (A paragraph
-after only one blank line reads as the last cell's next paragraph: the format cannot tell.) Merges are not in this format, so every cell
-spans one column and one row and the table says `spans_known=False`.
+after only one blank line reads as the last cell's next paragraph: the format cannot tell.)
+Merges are not in this format, so every cell spans one column and one row and the table says
+`spans_known=False`.
 """
 
 from __future__ import annotations

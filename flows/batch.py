@@ -106,6 +106,7 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
     siblings = _unchanged_siblings(extractions, files, sources, published)
     extractions += _extract(siblings, out_dir, sources)
     results = _publish(extractions, out_dir, stamp) + unreadable
+    _flag_renamed_notices(out_dir, results)
     done = {r.source for r in results}
     results += [
         NoticeResult(str(f), "unchanged", notice_id=published[sources[f]["sha256"]])
@@ -183,6 +184,29 @@ def _publish(extractions: list[FileExtraction], out: Path, stamp: str) -> list[N
     for group in groups.values():
         results += publish_group(group, out, stamp)
     return results
+
+
+def _flag_renamed_notices(out: Path, results: list[NoticeResult]) -> None:
+    """A file published before under another notice id (its title changed): both stay, said."""
+    by_path: dict[str, set[str]] = defaultdict(set)
+    for manifest in manifests(out):
+        for source in manifest.get("sources", []):
+            by_path[source.get("path", "")].add(manifest["notice_id"])
+    for result in results:
+        if result.status != "published":
+            continue
+        for other in sorted(by_path[str(Path(result.source).resolve())] - {result.notice_id}):
+            result.warnings.append(
+                {
+                    "check": "file_published_as_another_notice",
+                    "level": "warning",
+                    "dataset": "notices",
+                    "message": f"{Path(result.source).name} was published before as notice {other} "
+                    f"(its title or issuer changed?); that publication stays: delete "
+                    f"_manifests/{other}.json and its files if this one replaces it",
+                    "rows": [other],
+                }
+            )
 
 
 def _missing(out: Path, sources: dict[Path, dict]) -> list[NoticeResult]:

@@ -144,3 +144,22 @@ def test_a_symbolic_link_out_of_raw_is_refused_and_the_rest_published(
     refused = next(r for r in results if r["status"] == "quarantined")
     assert "outside the folder" in refused["error"]["message"]
     assert not list(out.rglob("secret.txt"))
+
+
+def test_a_retitled_notice_is_published_anew_and_the_earlier_one_is_reported(
+    prefect_server,  # type: ignore[no-untyped-def]
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out"
+    notice = raw / "2024" / "notice.txt"
+    assert _run_json(capsys, str(raw), "--out", str(out))[0] == EXIT_OK
+    text = notice.read_text(encoding="utf-8")
+    notice.write_text(text.replace("重点工作和\n", "重点工作（修订稿）和\n", 1), encoding="utf-8")
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_OK and [r["status"] for r in results] == ["published"]
+    warning = next(w for w in results[0]["warnings"] if w["dataset"] == "notices")
+    assert warning["check"] == "file_published_as_another_notice"
+    assert warning["rows"] == ["2024-cf657ba048"]
+    assert len(manifests(out)) == 2

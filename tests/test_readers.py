@@ -9,7 +9,7 @@ import pytest
 from extractors import Table, UnreadableFile, read_document
 from extractors.html import read_html
 from extractors.txt import read_txt
-from tests.conftest import NOTICE_2024
+from tests.conftest import NOTICE_2024, extract
 
 
 def _cell_at(table: Table, row: int, col: int):  # type: ignore[no-untyped-def]
@@ -125,3 +125,23 @@ def test_unreadable_files_name_the_file_and_the_remedy(
         read_document(path)
     assert message in str(caught.value)
     assert "通知 2024.docx" in str(caught.value)
+
+
+def test_html_notice_laid_out_inside_an_outer_table(tmp_path: Path) -> None:
+    data = "".join(
+        f"<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>"
+        for a, b, c in [("序号", "主要工作任务", "责任单位"), ("1", "任务", "市科技局")]
+    )
+    page = (
+        "<html><body><table width='100%'>"
+        "<tr><td>嘉兴市人民政府办公室关于印发2024年重点工作责任分解的通知</td></tr>"
+        f"<tr><td><table border='1'>{data}</table></td></tr>"
+        "<tr><td>嘉兴市人民政府办公室</td></tr></table></body></html>"
+    )
+    path = tmp_path / "old_site.html"
+    path.write_text(page, encoding="utf-8")
+    extracted = extract(path)
+    assert [t.kind for t in extracted.tables] == ["key_tasks"]  # the data, not the layout
+    assert extracted.rows.info.year == 2024
+    assert extracted.rows.info.issuer == "嘉兴市人民政府办公室"
+    assert list(extracted.frames["key_tasks"]["units"][0]) == ["市科技局"]
