@@ -18,6 +18,7 @@ from bs4.builder import XMLParsedAsHTMLWarning
 
 from extractors.errors import UnreadableFile
 from extractors.model import Cell, Document, Table
+from extractors.txt import BOMS
 
 _BLOCKS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li"]
 _NOISE = ["script", "style", "noscript", "template"]
@@ -27,11 +28,6 @@ _CHARSET = re.compile(
     rb"""<(?:meta[^>]*?charset|\?xml[^>]*?encoding)\s*=\s*["']?\s*([\w.:-]+)""", re.I
 )
 _GB = {"gb2312", "gbk", "gb18030"}  # Python's names after codecs.lookup of any GB label
-_BOMS = [
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-]
 # Browsers' limits: a bigger span is a broken page, and would cost memory for nothing.
 _MAX_COLSPAN, _MAX_ROWSPAN = 1000, 65534
 _NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: str.isdigit() accepts '²', int() not
@@ -96,7 +92,7 @@ def _depth(soup: BeautifulSoup) -> int:
 def decode_page(raw: bytes) -> str | bytes:
     """The page as text: its BOM, else its declared charset, else UTF-8, else GB18030 (pages
     declared UTF-8 but saved in GBK exist); only if all fail does BeautifulSoup guess."""
-    bom = next((encoding for bom, encoding in _BOMS if raw.startswith(bom)), None)
+    bom = next((encoding for bom, encoding in BOMS if raw.startswith(bom)), None)
     for encoding in (bom, _declared_encoding(raw[:8192]), "utf-8", "gb18030"):
         text = _decode(raw, encoding) if encoding else None
         if text is not None:

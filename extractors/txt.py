@@ -17,7 +17,7 @@ from pathlib import Path
 from extractors.errors import UnreadableFile
 from extractors.model import Cell, Document, Table
 
-_BOMS = [
+BOMS = [
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
@@ -38,7 +38,7 @@ def decode_text(data: bytes, source: Path) -> str:
     Text with NUL bytes at every other position is UTF-16 saved without a BOM (Notepad's
     "Unicode" on some systems); neither UTF-8 nor GB18030 text has NUL bytes.
     """
-    candidates = [encoding for bom, encoding in _BOMS if data.startswith(bom)]
+    candidates = [encoding for bom, encoding in BOMS if data.startswith(bom)]
     candidates = candidates or [*_utf16_without_bom(data), "utf-8", "gb18030"]
     for encoding in candidates:
         try:

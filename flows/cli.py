@@ -82,7 +82,8 @@ def run_command(args: argparse.Namespace) -> int:
         flow = run_batch.with_options(task_runner=DaskTaskRunner(address=args.dask_address))
     try:
         with show_progress(quiet=args.json):
-            results = flow([str(p) for p in paths], str(args.out), args.wait)
+            # Absolute: Dask workers and scheduled runs do not share this working directory.
+            results = flow([str(p.resolve()) for p in paths], str(args.out.resolve()), args.wait)
     except OutputBusy as busy:
         print(f"notices: {busy}", file=sys.stderr)
         return EXIT_BUSY

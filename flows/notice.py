@@ -8,6 +8,7 @@ without shipping documents back and forth.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -20,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from extractors import Document, NoticeError, read_document
 from normalise.rows import NoticeRows, build_rows
 from publish.frames import notice_frames
-from publish.quarantine import quarantine
+from publish.quarantine import quarantine, quarantine_folder
 from publish.store import publish_notice
 from recognise.notice import NoticeInfo, read_notice_info
 from recognise.tables import RecognisedTable, recognise_table, require_known_tables
@@ -188,6 +189,7 @@ def _publish_group(group: list[FileExtraction], out: Path, fingerprint: str) -> 
     rows = publish_notice(out, first.info.notice_id, first.info.year, frames, sources, extra).rows
     for e in ready:
         e.result.status, e.result.rows = "published", rows
+    shutil.rmtree(quarantine_folder(out, Path(first.result.source), first.info.notice_id), True)
     logger.info("published %s from %d file(s): %s", first.info.notice_id, len(ready), rows)
     return [e.result for e in group]
 
