@@ -163,3 +163,28 @@ def test_a_retitled_notice_is_published_anew_and_the_earlier_one_is_reported(
     assert warning["check"] == "file_published_as_another_notice"
     assert warning["rows"] == ["2024-cf657ba048"]
     assert len(manifests(out)) == 2
+
+
+def test_bad_files_in_a_batch_are_quarantined_and_the_good_one_published(
+    prefect_server,  # type: ignore[no-untyped-def]
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = raw / "2024"
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "scan.docx").write_bytes(b"%PDF-1.7\n...")
+    (folder / "truncated.docx").write_bytes((NOTICE_2024 / "notice.docx").read_bytes()[:5000])
+    (folder / "not a notice.html").write_text("<html><body><p>天气预报</p></body></html>", "utf-8")
+    out = tmp_path / "out"
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_QUARANTINED
+    by_file = {Path(r["source"]).name: r for r in results}
+    assert by_file["notice.txt"]["status"] == "published"
+    assert len(read_dataset(out, "key_tasks")) == 122
+    for name in ("empty.txt", "scan.docx", "truncated.docx", "not a notice.html"):
+        assert by_file[name]["status"] == "quarantined", name
+        assert by_file[name]["error"]["file"].endswith(name)
+        assert by_file[name]["error"]["hint"], name
+    reasons = sorted(p.parent.name for p in (out / "quarantine").glob("*/reason.md"))
+    assert reasons == ["empty.txt", "not_a_notice.html", "scan.docx", "truncated.docx"]
