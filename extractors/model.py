@@ -16,13 +16,6 @@ class Cell:
     row_span: int = 1
     col_span: int = 1
 
-    @property
-    def lines(self) -> list[str]:
-        return self.text.split("\n") if self.text else []
-
-    def covers_row(self, row: int) -> bool:
-        return self.row <= row < self.row + self.row_span
-
 
 @dataclass(frozen=True)
 class Slot:

@@ -46,6 +46,7 @@ def validate_notice(
     report.add(count_findings(rows, frames))
     report.add(target_warnings(frames["livelihood_projects"], frames["livelihood_targets"]))
     report.add(unknown_unit_warnings(rows))
+    report.add(extra_column_warnings(tables))
     return report
 
 
@@ -148,6 +149,21 @@ def count_findings(rows: NoticeRows, frames: dict[str, pd.DataFrame]) -> list[Fi
         )
         for name, seen in rows.seen.items()
         if len(frames[name]) != seen
+    ]
+
+
+def extra_column_warnings(tables: list[RecognisedTable]) -> list[Finding]:
+    """Columns whose header the vocabulary does not know: their cells are not published."""
+    return [
+        Finding(
+            "unused_column",
+            WARNING,
+            found.kind,
+            f"table {found.table.index} has a column {label!r} that no dataset holds; "
+            "add its header to recognise/vocabulary.toml if it matters",
+        )
+        for found in tables
+        for label in found.extra_columns
     ]
 
 

@@ -60,3 +60,15 @@ def test_a_project_row_without_its_seq_is_an_error_not_a_breakdown_item(tmp_path
         extract(_page(tmp_path, rows, header))
     assert caught.value.row == 3
     assert "names its own project" in str(caught.value)
+
+
+def test_a_column_the_vocabulary_does_not_know_is_reported(tmp_path: Path) -> None:
+    from schemas.validation import validate_notice
+
+    header = _th("序号", "主要工作任务", "前三季度完成情况", "责任单位")
+    row = "<tr>" + _th("1", "任务", "已完成", "市经信局") + "</tr>"
+    found = extract(_page(tmp_path, row, header))
+    report = validate_notice(found.rows, found.tables, found.frames)
+    assert [(w.check, "前三季度完成情况" in w.message) for w in report.warnings] == [
+        ("unused_column", True)
+    ]
