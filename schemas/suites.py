@@ -27,8 +27,12 @@ def run_suites(
     docs_dir: Path | None = None,
 ) -> list[Finding]:
     """Validate every frame with its suite (plus per-notice extras); failures become findings."""
+    import logging
+
     import great_expectations as gx  # costs seconds: only when validation runs
 
+    # This GX module sets its own logger to INFO and announces a temporary folder per context.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     _quiet(context)
     if docs_dir is not None:
@@ -94,11 +98,8 @@ def _finding(dataset: str, frame: pd.DataFrame, result: Any) -> Finding:
 
 
 def _quiet(context: Any) -> None:
-    import logging
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
 
 
