@@ -186,11 +186,22 @@ def _publish_group(group: list[FileExtraction], out: Path, fingerprint: str) -> 
     sources = [e.source for e in ready]
     frames = _with_sources(frames, sources, warnings=len(first.report.warnings))
     extra = {"unknown_units": first.result.unknown_units, "fingerprint": fingerprint}
-    rows = publish_notice(out, first.info.notice_id, first.info.year, frames, sources, extra).rows
+    try:
+        rows = publish_notice(out, first.info.notice_id, first.info.year, frames, sources, extra)
+    except Exception as error:  # disk full, permissions: this notice fails, the batch goes on
+        for e in ready:
+            e.result.status, e.result.error = (
+                "quarantined",
+                internal_error(Path(e.result.source), error),
+            )
+            quarantine(out, Path(e.result.source), e.result)
+        logger.exception("could not publish %s", first.info.notice_id)
+        return [e.result for e in group]
     for e in ready:
-        e.result.status, e.result.rows = "published", rows
-    shutil.rmtree(quarantine_folder(out, Path(first.result.source), first.info.notice_id), True)
-    logger.info("published %s from %d file(s): %s", first.info.notice_id, len(ready), rows)
+        e.result.status, e.result.rows = "published", rows.rows
+    if len(ready) == len(group):  # an old reason is obsolete; a sibling quarantined now is not
+        shutil.rmtree(quarantine_folder(out, Path(first.result.source), first.info.notice_id), True)
+    logger.info("published %s from %d file(s): %s", first.info.notice_id, len(ready), rows.rows)
     return [e.result for e in group]
 
 
