@@ -188,3 +188,19 @@ def test_bad_files_in_a_batch_are_quarantined_and_the_good_one_published(
         assert by_file[name]["error"]["hint"], name
     reasons = sorted(p.parent.name for p in (out / "quarantine").glob("*/reason.md"))
     assert reasons == ["empty.txt", "not_a_notice.html", "scan.docx", "truncated.docx"]
+
+
+def test_a_broken_copy_beside_a_good_file_of_the_same_notice_keeps_its_reason(
+    prefect_server,  # type: ignore[no-untyped-def]
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = (NOTICE_2024 / "notice.txt").read_text(encoding="utf-8")
+    (raw / "2024" / "broken copy.txt").write_text(text.replace("\t78\n", "\t77\n", 1), "utf-8")
+    out = tmp_path / "out"
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_QUARANTINED
+    assert sorted(r["status"] for r in results) == ["published", "quarantined"]
+    kept = out / "quarantine" / "2024-cf657ba048"
+    assert (kept / "broken copy.txt").exists() and (kept / "reason.json").exists()
