@@ -18,7 +18,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from extractors import Document, NoticeError, read_document
+from extractors import SUFFIXES, Document, NoticeError, read_document
 from normalise.rows import NoticeRows, build_rows
 from publish.frames import notice_frames
 from publish.quarantine import quarantine, quarantine_folder
@@ -28,7 +28,7 @@ from recognise.tables import RecognisedTable, recognise_table, require_known_tab
 from schemas.findings import ValidationReport
 from schemas.validation import validate_notice
 
-SUPPORTED = {".docx", ".html", ".htm", ".txt"}
+SUPPORTED = set(SUFFIXES)  # the suffixes the readers take
 listeners: list[Callable[[NoticeResult], None]] = []  # the CLI's progress display
 # Columns that say where a row was read, or count what the run saw: two files of one notice may
 # differ in these and still hold the same notice.
