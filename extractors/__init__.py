@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from core.errors import NoticeError, UnreadableFile, UnrecognisedLayout
 from extractors.docx import read_docx
-from extractors.errors import NoticeError, UnreadableFile, UnrecognisedLayout
 from extractors.html import read_html
 from extractors.model import Cell, Document, Slot, Table
 from extractors.txt import read_txt
@@ -96,6 +97,7 @@ def read_document(path: Path) -> Document:
     if not data.strip():
         raise UnreadableFile("the file is empty (only whitespace)", file=path, hint=_AGAIN)
     doc = READERS[detect_format(path, data)](path, data)
+    doc.sha256 = hashlib.sha256(data).hexdigest()
     if not doc.paragraphs and not any(c.text.strip() for t in doc.tables for c in t.cells):
         raise UnreadableFile(
             "the file holds no text (no paragraphs and no tables)",

@@ -17,7 +17,7 @@ from pathlib import Path
 from docx.oxml.ns import qn
 from lxml import etree
 
-from extractors.errors import UnreadableFile
+from core.errors import UnreadableFile
 from extractors.model import Cell, Document, Table
 
 _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")

@@ -16,7 +16,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 from bs4.builder import XMLParsedAsHTMLWarning
 
-from extractors.errors import UnreadableFile
+from core.errors import UnreadableFile
 from extractors.model import Cell, Document, Table
 from extractors.txt import BOMS
 

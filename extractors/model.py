@@ -71,3 +71,4 @@ class Document:
     format: str
     paragraphs: list[str]
     tables: list[Table]
+    sha256: str = ""  # of the bytes this document was read from

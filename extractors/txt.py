@@ -14,7 +14,7 @@ import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.errors import UnreadableFile
+from core.errors import UnreadableFile
 from extractors.model import Cell, Document, Table
 
 BOMS = [

@@ -9,30 +9,25 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from importlib import resources
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
+from prefect.futures import PrefectFuture
 
-from flows.notice import (
-    SUPPORTED,
-    FileExtraction,
-    NoticeResult,
-    describe_source,
-    extract_file,
-    publish_group,
-)
+from core.errors import InternalError, LinkOutside, NoticeError, UnreadableFile
+from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
+from flows.notice import SUPPORTED, extract_file, publish_group
+from flows.pipeline import FileOutcome
 from flows.summary import summary_markdown, write_review
-from normalise.registry import HISTORY_CSV, UNITS_CSV
 from publish.lock import exclusive_output
 from publish.store import manifests, recover
-from recognise.tables import VOCABULARY
 from schemas.card import dataset_card
-from schemas.datasets import DATASETS_TOML
-from schemas.suites import EXPECTATIONS_TOML
 
-ROOT = Path(__file__).resolve().parent.parent
-_PACKAGES = ["extractors", "recognise", "normalise", "schemas", "publish", "flows"]
+# The stage packages, lowest first: a package imports only packages before it in this list.
+PACKAGES = ["core", "extractors", "recognise", "normalise", "schemas", "publish", "flows"]
+_FINGERPRINTED = {".py", ".csv", ".toml", ".json"}
 
 
 def notice_files(paths: list[Path]) -> list[Path]:
@@ -70,13 +65,12 @@ def _refuse_links(links: list[Path]) -> list[NoticeResult]:
     return [
         NoticeResult(
             str(link),
-            "quarantined",
-            error={
-                "error": "LinkOutside",
-                "message": f"a symbolic link to {link.resolve()}, outside the folder being read",
-                "file": str(link),
-                "hint": "copy the notice into raw/ instead of linking to it",
-            },
+            Status.QUARANTINED,
+            error=LinkOutside(
+                f"a symbolic link to {link.resolve()}, outside the folder being read",
+                file=link,
+                hint="copy the notice into raw/ instead of linking to it",
+            ),
         )
         for link in links
     ]
@@ -101,15 +95,15 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
     files = [f for f in files if f in sources]
     stamp = fingerprint()  # once: a registry edited during the run applies to the next one
     published = _published_sources(out_dir, stamp)
-    todo = [f for f in files if sources[f]["sha256"] not in published]
-    extractions = _extract(todo, out_dir, sources)
-    siblings = _unchanged_siblings(extractions, files, sources, published)
-    extractions += _extract(siblings, out_dir, sources)
-    results = _publish(extractions, out_dir, stamp) + unreadable
+    todo = [f for f in files if sources[f].sha256 not in published]
+    outcomes = _extract(todo, out_dir, sources)
+    siblings = _unchanged_siblings(outcomes, files, sources, published)
+    outcomes += _extract(siblings, out_dir, sources)
+    results = _publish(outcomes, out_dir, stamp) + unreadable
     _flag_renamed_notices(out_dir, results)
     done = {r.source for r in results}
     results += [
-        NoticeResult(str(f), "unchanged", notice_id=published[sources[f]["sha256"]])
+        NoticeResult(str(f), Status.UNCHANGED, notice_id=published[sources[f].sha256])
         for f in files
         if str(f) not in done
     ]
@@ -119,33 +113,32 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
 
 
 def fingerprint() -> str:
-    """What the results depend on besides the file: the registry, the vocabulary, the schemas
-    and the code. A notice published under another fingerprint is read again, so a unit added to
-    the registry, a synonym added to the vocabulary or a fixed bug reaches earlier notices."""
+    """What the results depend on besides the file: the code and its data (registry, vocabulary,
+    schemas). A notice published under another fingerprint is read again, so a unit added to the
+    registry, a synonym added to the vocabulary or a fixed bug reaches earlier notices."""
     digest = hashlib.sha256()
-    data = [UNITS_CSV, HISTORY_CSV, VOCABULARY, DATASETS_TOML, EXPECTATIONS_TOML]
-    code = sorted(p for package in _PACKAGES for p in (ROOT / package).glob("*.py"))
-    for path in [*data, *code]:
-        digest.update(path.read_bytes())
+    for package in PACKAGES:
+        folder = Path(str(resources.files(package)))
+        for path in sorted(p for p in folder.rglob("*") if p.suffix in _FINGERPRINTED):
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def _describe(files: list[Path]) -> tuple[dict[Path, dict], list[NoticeResult]]:
+def _describe(files: list[Path]) -> tuple[dict[Path, SourceFile], list[NoticeResult]]:
     """Each file's hash; a file that cannot be read (gone, no permission) is reported."""
-    sources: dict[Path, dict] = {}
+    sources: dict[Path, SourceFile] = {}
     unreadable: list[NoticeResult] = []
     for path in files:
         try:
-            sources[path] = describe_source(path)
+            sources[path] = SourceFile.of(path)
         except OSError as error:
-            message = f"cannot read the file ({error.strerror or type(error).__name__})"
-            error_info = {
-                "error": "UnreadableFile",
-                "message": message,
-                "file": str(path),
-                "hint": "check the file's permissions, or put it back",
-            }
-            unreadable.append(NoticeResult(str(path), "quarantined", error=error_info))
+            unreadable_file = UnreadableFile(
+                f"cannot read the file ({error.strerror or type(error).__name__})",
+                file=path,
+                hint="check the file's permissions, or put it back",
+            )
+            unreadable.append(NoticeResult(str(path), Status.QUARANTINED, error=unreadable_file))
     return sources, unreadable
 
 
@@ -159,27 +152,41 @@ def _published_sources(out: Path, stamp: str) -> dict[str, str]:
     }
 
 
-def _extract(files: list[Path], out: Path, sources: dict[Path, dict]) -> list[FileExtraction]:
+def _extract(files: list[Path], out: Path, sources: dict[Path, SourceFile]) -> list[FileOutcome]:
     """Each file on the flow's task runner (threads, or a Dask cluster)."""
-    futures = [extract_file.submit(f, out, dict(sources[f])) for f in files]
-    return [future.result() for future in futures]
+    futures = [extract_file.submit(f, out, sources[f].sha256) for f in files]
+    return [_outcome(future, path) for future, path in zip(futures, files, strict=True)]
+
+
+def _outcome(future: PrefectFuture, path: Path) -> FileOutcome:
+    """The task's outcome; a failed task carries it too (a task that crashed does not)."""
+    future.wait()
+    outcome = future.state.result(raise_on_failure=False)
+    if isinstance(outcome, FileOutcome):
+        return outcome
+    error = outcome if isinstance(outcome, BaseException) else RuntimeError(str(outcome))
+    crashed = FileOutcome(SourceFile(path, ""), NoticeResult(str(path), Status.QUARANTINED))
+    crashed.result.error = (
+        error if isinstance(error, NoticeError) else InternalError(error, file=path)
+    )
+    return crashed
 
 
 def _unchanged_siblings(
-    extractions: list[FileExtraction],
+    outcomes: list[FileOutcome],
     files: list[Path],
-    sources: dict[Path, dict],
+    sources: dict[Path, SourceFile],
     published: dict[str, str],
 ) -> list[Path]:
     """Unchanged files of a notice that has a changed file: they are compared again."""
-    touched = {e.result.notice_id for e in extractions if e.result.notice_id}
-    return [f for f in files if published.get(sources[f]["sha256"]) in touched]
+    touched = {o.result.notice_id for o in outcomes if o.result.notice_id}
+    return [f for f in files if published.get(sources[f].sha256) in touched]
 
 
-def _publish(extractions: list[FileExtraction], out: Path, stamp: str) -> list[NoticeResult]:
-    groups: dict[str, list[FileExtraction]] = defaultdict(list)
-    for e in extractions:
-        groups[e.result.notice_id or e.result.source].append(e)
+def _publish(outcomes: list[FileOutcome], out: Path, stamp: str) -> list[NoticeResult]:
+    groups: dict[str, list[FileOutcome]] = defaultdict(list)
+    for o in outcomes:
+        groups[o.result.notice_id or o.result.source].append(o)
     results: list[NoticeResult] = []
     for group in groups.values():
         results += publish_group(group, out, stamp)
@@ -193,31 +200,31 @@ def _flag_renamed_notices(out: Path, results: list[NoticeResult]) -> None:
         for source in manifest.get("sources", []):
             by_path[source.get("path", "")].add(manifest["notice_id"])
     for result in results:
-        if result.status != "published":
+        if result.status is not Status.PUBLISHED:
             continue
         for other in sorted(by_path[str(Path(result.source).resolve())] - {result.notice_id}):
             result.warnings.append(
-                {
-                    "check": "file_published_as_another_notice",
-                    "level": "warning",
-                    "dataset": "notices",
-                    "message": f"{Path(result.source).name} was published before as notice {other} "
+                Finding(
+                    "file_published_as_another_notice",
+                    WARNING,
+                    "notices",
+                    f"{Path(result.source).name} was published before as notice {other} "
                     f"(its title or issuer changed?); that publication stays: delete "
                     f"_manifests/{other}.json and its files if this one replaces it",
-                    "rows": [other],
-                }
+                    [other],
+                )
             )
 
 
-def _missing(out: Path, sources: dict[Path, dict]) -> list[NoticeResult]:
+def _missing(out: Path, sources: dict[Path, SourceFile]) -> list[NoticeResult]:
     """Published sources no longer on disk: their data stays, the run says so."""
-    present = {s["sha256"] for s in sources.values()} | {s["path"] for s in sources.values()}
+    present = {s.sha256 for s in sources.values()} | {str(p.resolve()) for p in sources}
     found = []
     for manifest in manifests(out):
         for source in manifest.get("sources", []):
             path = source.get("path", source["file"])
             if not Path(path).exists() and source["sha256"] not in present:
-                found.append(NoticeResult(path, "missing", notice_id=manifest["notice_id"]))
+                found.append(NoticeResult(path, Status.MISSING, notice_id=manifest["notice_id"]))
     if found:
         get_run_logger().warning("%d published source file(s) are gone; data kept", len(found))
     return found

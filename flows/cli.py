@@ -13,18 +13,24 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 DASK_ENV = "NOTICES_DASK_ADDRESS"
 
 
-def _prefect_defaults() -> None:
-    """Quiet, offline, self-contained Prefect unless the user configured it."""
-    os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect"))
+def _prefect_defaults(out: Path, console_logs: bool) -> None:
+    """Quiet, offline, self-contained Prefect unless the user configured it.
+
+    Prefect's state goes beside the output (never inside the installed package). In `run`, the
+    terminal shows one line per file and the summary; Prefect's own console lines (a failed
+    task's state, twice) would repeat each reason, so they go only to Prefect's run history.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(out.resolve() / ".prefect"))
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    if not console_logs:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,7 +73,7 @@ def _existing(paths: list[Path]) -> list[Path] | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    _prefect_defaults()
+    _prefect_defaults(args.out, console_logs=False)
     from flows.batch import run_batch
     from flows.progress import print_summary, show_progress
     from publish.lock import OutputBusy
@@ -91,7 +97,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2, default=str))
     else:
         print_summary(results, args.out)
-    failed = [r for r in results if r.status in ("quarantined", "conflict")]
+    failed = [r for r in results if r.status.failed]
     return EXIT_QUARANTINED if failed else EXIT_OK
 
 
@@ -106,11 +112,11 @@ def inspect_command(args: argparse.Namespace) -> int:
         print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
     else:
         print_inspection(found)
-    return EXIT_QUARANTINED if found.get("error") or found.get("failures") else EXIT_OK
+    return EXIT_QUARANTINED if found["error"] else EXIT_OK
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    _prefect_defaults()
+    _prefect_defaults(args.out, console_logs=True)
     if not os.environ.get("PREFECT_API_URL"):
         print(
             "notices serve needs a Prefect server: start one with `prefect server start` and "

@@ -1,40 +1,38 @@
-"""`notices inspect FILE`: what the pipeline recognises in a file, without writing anything."""
+"""`notices inspect FILE`: what the pipeline makes of a file, without writing anything.
+
+It runs the same `process_file` as `notices run`, so it shows exactly what a run would publish.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from extractors import NoticeError, read_document
-from normalise.rows import build_rows
-from publish.frames import notice_frames
-from recognise.notice import read_notice_info
-from recognise.tables import RecognisedTable, recognise_table, require_known_tables
-from schemas.validation import validate_notice
+from flows.pipeline import FileOutcome, process_file
+from recognise.tables import RecognisedTable
 
 
 def inspect_file(path: Path) -> dict:
-    """Tables, header-to-column mapping, row counts, unknown units and warnings of one file."""
-    found: dict = {"file": str(path)}
-    try:
-        doc = read_document(path)
-        found["format"] = doc.format
-        tables = [recognise_table(t) for t in doc.tables]
-        found["tables"] = [_describe(t) for t in tables]
-        info = read_notice_info(doc)
-        require_known_tables(doc, tables)
-        found["notice"] = {k: str(v) for k, v in vars(info).items()}
-        rows = build_rows(info, path, tables)
-        frames = notice_frames(rows, [{"file": path.name, "format": doc.format, "sha256": ""}])
-        found["rows"] = {name: len(frame) for name, frame in frames.items() if name != "units"}
-        found["unknown_units"] = rows.unknown_units
-        report = validate_notice(rows, tables, frames)
-        found["warnings"] = [w.as_dict() for w in report.warnings]
-        found["failures"] = [f.as_dict() for f in report.failures]
-    except NoticeError as error:
-        found["error"] = error.as_dict()
+    """Tables, header-to-column mapping, row counts, unknown units and findings of one file."""
+    return describe_outcome(process_file(path))
+
+
+def describe_outcome(outcome: FileOutcome) -> dict:
+    """An outcome for people and machines: the same facts `run` reports, plus the tables."""
+    result = outcome.result
+    found: dict = {"file": str(outcome.source.path), "format": outcome.source.format or None}
+    found["tables"] = [_describe(t) for t in outcome.tables]
+    if outcome.info:
+        found["notice"] = {k: str(v) for k, v in vars(outcome.info).items()}
+    if outcome.frames is not None:
+        found["rows"] = {n: len(f) for n, f in outcome.frames.items() if n != "units"}
+    found["unknown_units"] = result.unknown_units
+    found["warnings"] = [w.as_dict() for w in result.warnings]
+    found["failures"] = [f.as_dict() for f in outcome.report.failures] if outcome.report else []
+    found["error"] = result.error.as_dict() if result.error else None
     return found
 
 
@@ -52,24 +50,25 @@ def _describe(found: RecognisedTable) -> dict:
 
 def print_inspection(found: dict) -> None:
     console = Console()
-    console.print(f"[bold]{found['file']}[/] ({found.get('format', '?')})", highlight=False)
+    console.print(f"[bold]{escape(found['file'])}[/] ({found.get('format') or '?'})")
     for key, value in found.get("notice", {}).items():
-        console.print(f"  {key}: {value}", highlight=False)
-    for table in found.get("tables", []):
-        grid = Table(title=f"table {table['index']}: {table['kind']} — {table['caption'] or '-'}")
+        console.print(f"  {key}: {escape(value)}", highlight=False)
+    for table in found["tables"]:
+        title = f"table {table['index']}: {table['kind']} — {table['caption'] or '-'}"
+        grid = Table(title=escape(title))
         grid.add_column("header")
         grid.add_column("role")
         for column in table["columns"]:
-            grid.add_row(column["header"], column["role"])
+            grid.add_row(escape(column["header"]), column["role"])
         console.print(grid)
         console.print(f"  {table['data_rows']} data rows of {table['rows']}", highlight=False)
     console.print(f"rows: {found.get('rows', {})}", highlight=False)
-    for unit in found.get("unknown_units", []):
-        console.print(f"[yellow]unknown unit[/] {unit['unit']} ({unit['row_id']})")
-    for warning in found.get("warnings", []):
-        console.print(f"[yellow]warning[/] {warning['check']}: {warning['message']}")
-    for failure in found.get("failures", []):
-        console.print(f"[red]critical[/] {failure['check']}: {failure['message']}")
-    if found.get("error"):
+    for unit in found["unknown_units"]:
+        console.print(f"[yellow]unknown unit[/] {escape(unit['unit'])} ({unit['row_id']})")
+    for warning in found["warnings"]:
+        console.print(f"[yellow]warning[/] {warning['check']}: {escape(warning['message'])}")
+    for failure in found["failures"]:
+        console.print(f"[red]critical[/] {failure['check']}: {escape(failure['message'])}")
+    if found["error"] and not found["failures"]:
         error = found["error"]
-        console.print(f"[red]error[/] {error['message']} — {error.get('hint', '')}")
+        console.print(f"[red]error[/] {escape(error['message'])} — {escape(error['hint'] or '')}")

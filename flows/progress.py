@@ -1,4 +1,8 @@
-"""What a person at the terminal sees: a line per notice as it finishes, then a summary table."""
+"""What a person at the terminal sees: a line per notice as it finishes, then a summary table.
+
+Text from files (names, messages, unit names) is escaped: a notice may hold `[/]`, which Rich
+would otherwise read as markup.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,36 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from flows.notice import NoticeResult, listeners
+from core.errors import InternalError
+from core.records import NoticeResult, Status
+from flows.notice import listeners
 
 _STYLE = {
-    "published": "green",
-    "unchanged": "dim",
-    "quarantined": "red",
-    "conflict": "red",
-    "missing": "yellow",
+    Status.PUBLISHED: "green",
+    Status.UNCHANGED: "dim",
+    Status.QUARANTINED: "red",
+    Status.CONFLICT: "red",
+    Status.MISSING: "yellow",
 }
 console = Console(stderr=True)
 
 
-def _announce(result: NoticeResult) -> None:
+def progress_line(result: NoticeResult) -> str:
+    """One line for one file: its status, its name and, when it failed, why."""
     style = _STYLE.get(result.status, "")
-    line = f"[{style}]{result.status:>11}[/] {Path(result.source).name}"
+    line = f"[{style}]{result.status:>11}[/] {escape(Path(result.source).name)}"
     if result.error:
-        line += f"  [red]{result.error.get('message', '')}[/]"
-    console.print(line, highlight=False)
+        line += f"  [red]{escape(result.error.message)}[/]"
+    return line
+
+
+def _announce(result: NoticeResult) -> None:
+    console.print(progress_line(result), highlight=False)
+    if isinstance(result.error, InternalError):  # a bug: the one case worth a traceback
+        console.print(escape(result.error.traceback), highlight=False)
 
 
 @contextmanager
@@ -43,13 +57,17 @@ def show_progress(quiet: bool) -> Iterator[None]:
         listeners.remove(_announce)
 
 
-def print_summary(results: list[NoticeResult], out: Path) -> None:
-    table = Table(title="notices run")
-    for column in ("file", "status", "notice", "tasks", "targets", "warnings", "unknown units"):
-        table.add_column(column)
+def summary_table(results: list[NoticeResult]) -> Table:
+    """The run's results, one row per file; statuses and ids never wrap, names fold."""
+    table = Table(title="notices run", title_justify="left")
+    table.add_column("file", overflow="fold", ratio=1)
+    table.add_column("status", no_wrap=True)
+    table.add_column("notice", no_wrap=True)
+    for name in ("tasks", "targets", "warn", "unknown"):
+        table.add_column(name, justify="right", no_wrap=True)
     for r in results:
         table.add_row(
-            Path(r.source).name,
+            escape(Path(r.source).name),
             f"[{_STYLE.get(r.status, '')}]{r.status}[/]",
             r.notice_id or "-",
             str(r.rows.get("key_tasks", "")),
@@ -57,8 +75,13 @@ def print_summary(results: list[NoticeResult], out: Path) -> None:
             str(len(r.warnings)),
             str(len(r.unknown_units)),
         )
-    Console().print(table)
-    Console().print(
+    return table
+
+
+def print_summary(results: list[NoticeResult], out: Path) -> None:
+    terminal = Console()
+    terminal.print(summary_table(results))
+    terminal.print(
         f"summary: {out / 'reports' / 'summary.md'}; review: "
         f"{out / 'review' / 'unknown_units.csv'}",
         highlight=False,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from flows.notice import NoticeResult
+from core.records import NoticeResult, Status
 from publish.store import manifests
 
 REVIEW_FIELDS = ["notice_id", "source_file", "row_id", "unit", "cell_text"]
-STATUSES = ["published", "unchanged", "quarantined", "conflict", "missing"]
 
 
 def write_review(out: Path) -> Path:
@@ -26,7 +25,7 @@ def write_review(out: Path) -> Path:
 
 def summary_markdown(results: list[NoticeResult]) -> str:
     """A short Markdown report: notices, rows per dataset, warnings, quarantined files."""
-    counts = {s: sum(r.status == s for r in results) for s in dict.fromkeys(STATUSES)}
+    counts = {s: sum(r.status is s for r in results) for s in Status}
     lines = [
         "# Run summary",
         "",
@@ -59,12 +58,12 @@ def _details(results: list[NoticeResult]) -> list[str]:
                 "",
                 f"## Quarantined: {name}",
                 "",
-                f"- {r.error.get('message')}",
-                f"- what to do: {r.error.get('hint') or 'fix the file and run again'}",
+                f"- {r.error.message}",
+                f"- what to do: {r.error.hint or 'fix the file and run again'}",
             ]
         if r.warnings:
             lines += ["", f"## Warnings: {name}", ""]
-            lines += [f"- {w['check']}: {w['message']}" for w in r.warnings]
+            lines += [f"- {w.check}: {w.message}" for w in r.warnings]
         if r.unknown_tables:
             lines += ["", f"## Tables not recognised: {name}", ""]
             lines += [

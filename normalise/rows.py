@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.errors import UnrecognisedLayout
+from core.errors import UnrecognisedLayout
+from core.records import SourceFile
 from extractors.model import Slot
+from normalise.registry import load_registry
 from normalise.sequence import SequenceGap, fill_sequence
 from normalise.targets import parse_target
 from normalise.units import UnitMention, read_units, with_lead_column
@@ -15,7 +16,6 @@ from recognise.notice import NoticeInfo
 from recognise.tables import Column, RecognisedTable
 
 Row = dict[str, object]
-_TOTAL_SUFFIX = re.compile(r"(目标任务|目标|任务)$")
 
 
 @dataclass
@@ -47,6 +47,52 @@ def build_rows(info: NoticeInfo, source: Path, tables: list[RecognisedTable]) ->
         else:
             rows.unknown_tables.append(_unknown_table(found))
     return rows
+
+
+def dataset_rows(rows: NoticeRows, sources: list[SourceFile]) -> dict[str, list[Row]]:
+    """Every published dataset's rows for one notice, read from these source files."""
+    return {
+        "notices": [_notice_row(rows, sources)],
+        "key_tasks": rows.key_tasks,
+        "task_units": rows.task_units,
+        "livelihood_projects": rows.livelihood_projects,
+        "livelihood_targets": rows.livelihood_targets,
+        "units": units_rows(),
+    }
+
+
+def _notice_row(rows: NoticeRows, sources: list[SourceFile]) -> Row:
+    info = rows.info
+    return {
+        "notice_id": info.notice_id,
+        "title": info.title,
+        "issuer": info.issuer,
+        "jurisdiction": info.jurisdiction,
+        "issued_on": info.issued_on,
+        "lead_rule": info.lead_rule,
+        "source_files": [s.name for s in sources],
+        "source_formats": [s.format for s in sources],
+        "sha256": [s.sha256 for s in sources],
+        "status": "published",
+        "warnings": 0,  # counted by validation; set when the notice is published
+        "unknown_units": len(rows.unknown_units),
+        "unrecognised_tables": len(rows.unknown_tables),
+    }
+
+
+def units_rows() -> list[Row]:
+    """The registry as the `units` dimension."""
+    return [
+        {
+            "canonical": u.canonical,
+            "full_name": u.full_name,
+            "kind": u.kind,
+            "jurisdiction": u.jurisdiction,
+            "aliases": list(u.aliases),
+            "former_names": list(u.former_names),
+        }
+        for u in load_registry().units.values()
+    ]
 
 
 def _lineage(rows: NoticeRows, found: RecognisedTable, row: int) -> Row:
@@ -178,11 +224,11 @@ def _livelihood(rows: NoticeRows, found: RecognisedTable) -> None:
                 "project_id": project_id,
                 "item_no": item_no,
                 "item": item.text.replace("\n", "") if item else None,
-                "area": area_name(col),
+                "area": col.area,
                 "area_order": order,
                 **vars(parse_target(slot.text)),
             }
-            for order, (col, slot) in enumerate(c for c in cells if c[0].role in ("total", "area"))
+            for order, (col, slot) in enumerate(c for c in cells if c[0].area)
         ]
     rows.count_seen("livelihood_targets", sum(len(found.areas) for _ in data))
 
@@ -235,10 +281,6 @@ def _own_text(slot: Slot | None) -> str:
 
 def _first(cells: list[tuple[Column, Slot]], role: str) -> Slot | None:
     return next((slot for col, slot in cells if col.role == role), None)
-
-
-def area_name(col: Column) -> str:
-    return _TOTAL_SUFFIX.sub("", col.label) or col.label if col.role == "total" else col.label
 
 
 def _unknown_table(found: RecognisedTable) -> Row:

@@ -1,17 +1,22 @@
-"""One run at a time per output folder: a second run waits, then gives up with a clear message."""
+"""One run at a time per output folder: a second run waits, then gives up with a clear message.
+
+The lock is `filelock`'s (an OS lock on `output/.lock`, released by the OS if the process dies),
+so it works the same for a data officer on Windows; the holder's pid is kept beside it.
+"""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from extractors.errors import NoticeError
+from filelock import FileLock, Timeout
+
+from core.errors import NoticeError
 
 LOCK_FILE = ".lock"
+OWNER_FILE = ".lock.owner"
 
 
 class OutputBusy(NoticeError):
@@ -20,32 +25,26 @@ class OutputBusy(NoticeError):
 
 @contextmanager
 def exclusive_output(out: Path, wait_seconds: float = 600) -> Iterator[None]:
-    """Hold the output folder's lock; the kernel releases it if the process dies."""
+    """Hold the output folder's lock for the block; wait up to `wait_seconds` for it."""
     out.mkdir(parents=True, exist_ok=True)
-    path = out / LOCK_FILE
-    with path.open("a+") as handle:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OutputBusy(
-                        f"another run is writing into {out} (pid {_holder(path)})",
-                        file=out,
-                        hint="wait for it to finish, or run again with another --out",
-                    ) from None
-                time.sleep(0.5)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = FileLock(out / LOCK_FILE, thread_local=False)
+    try:
+        lock.acquire(timeout=max(wait_seconds, 0), poll_interval=0.5)
+    except Timeout:
+        raise OutputBusy(
+            f"another run is writing into {out} (pid {_holder(out)})",
+            file=out,
+            hint="wait for it to finish, or run again with another --out",
+        ) from None
+    try:
+        (out / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+        yield
+    finally:
+        lock.release()
 
 
-def _holder(path: Path) -> str:
-    return path.read_text(encoding="utf-8").strip() or "?"
+def _holder(out: Path) -> str:
+    try:
+        return (out / OWNER_FILE).read_text(encoding="utf-8").strip() or "?"
+    except OSError:
+        return "?"

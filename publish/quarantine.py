@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.records import NoticeResult
+
 QUARANTINE = "quarantine"
 _UNSAFE = re.compile(r"[^\w.\-]+")
 
@@ -17,7 +19,7 @@ def quarantine_folder(out: Path, source: Path, notice_id: str | None) -> Path:
     return out / QUARANTINE / (notice_id or _UNSAFE.sub("_", source.name))
 
 
-def quarantine(out: Path, source: Path, result: Any) -> Path:
+def quarantine(out: Path, source: Path, result: NoticeResult) -> Path:
     """Copy the source file beside a reason.json (for machines) and a reason.md (for people)."""
     folder = quarantine_folder(out, source, result.notice_id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -27,7 +29,7 @@ def quarantine(out: Path, source: Path, result: Any) -> Path:
     (folder / "reason.json").write_text(
         json.dumps(reason, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
-    (folder / "reason.md").write_text(_readable(source, result.error or {}), encoding="utf-8")
+    (folder / "reason.md").write_text(_readable(source, reason["error"] or {}), encoding="utf-8")
     return folder
 
 

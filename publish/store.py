@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.datasets import DatasetSpec, datasets, schema_version
+from schemas.datasets import datasets, schema_version, to_table
 
 STAGING = ".staging"
 MANIFESTS = "_manifests"
@@ -31,14 +30,6 @@ class Publication:
     year: int
     rows: dict[str, int]
     files: dict[str, str]  # dataset -> path relative to the output folder
-
-
-def to_table(spec: DatasetSpec, frame: pd.DataFrame) -> pa.Table:
-    """A frame as a table of exactly the dataset's schema (missing columns are an error)."""
-    missing = [c for c in spec.column_names if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{spec.name} lacks columns {missing}")
-    return pa.Table.from_pandas(frame[spec.column_names], schema=spec.schema, preserve_index=False)
 
 
 def publish_notice(

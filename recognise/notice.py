@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from extractors.errors import UnrecognisedLayout
+from core.errors import UnrecognisedLayout
 from extractors.model import Document
 from recognise.tables import VOCABULARY
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from extractors.errors import UnrecognisedLayout
+from core.errors import UnrecognisedLayout
 from extractors.model import Document, Slot, Table
 
 VOCABULARY = Path(__file__).with_name("vocabulary.toml")
@@ -61,10 +61,20 @@ def table_kinds(path: Path = VOCABULARY) -> tuple[TableKind, ...]:
     return tuple(kinds)
 
 
+_TOTAL_SUFFIX = re.compile(r"(目标任务|目标|任务)$")
+
+
 @dataclass(frozen=True)
 class Column:
     role: str  # a vocabulary role, "area", "item" or "extra"
     label: str
+
+    @property
+    def area(self) -> str | None:
+        """The area a target column is for: 全市目标任务 is 全市; not an area column: None."""
+        if self.role == "total":
+            return _TOTAL_SUFFIX.sub("", self.label) or self.label
+        return self.label if self.role == "area" else None
 
 
 @dataclass
@@ -79,7 +89,8 @@ class RecognisedTable:
 
     @property
     def areas(self) -> list[str]:
-        return [c.label for c in self.columns if c.role in ("total", "area")]
+        """The areas of the target columns, in order (全市 first)."""
+        return [c.area for c in self.columns if c.area]
 
     @property
     def extra_columns(self) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 
 DATASETS_TOML = Path(__file__).with_name("datasets.toml")
@@ -66,3 +67,19 @@ def datasets() -> dict[str, DatasetSpec]:
         columns = tuple(ColumnSpec(*column) for column in spec["columns"])
         found[name] = DatasetSpec(name, spec["description"], tuple(spec["key"]), columns)
     return found
+
+
+def to_table(spec: DatasetSpec, frame: pd.DataFrame) -> pa.Table:
+    """A frame as a table of exactly the dataset's schema (missing columns are an error)."""
+    missing = [c for c in spec.column_names if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{spec.name} lacks columns {missing}")
+    return pa.Table.from_pandas(frame[spec.column_names], schema=spec.schema, preserve_index=False)
+
+
+def dataset_frames(rows: dict[str, list[dict[str, object]]]) -> dict[str, pd.DataFrame]:
+    """One DataFrame per published dataset, its columns in schema order."""
+    return {
+        name: pd.DataFrame(rows[name], columns=spec.column_names)
+        for name, spec in datasets().items()
+    }

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.errors import NoticeError
+from core.errors import NoticeError
+from core.records import CRITICAL, WARNING, Finding
 
-CRITICAL, WARNING = "critical", "warning"
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    level: str
-    dataset: str
-    message: str
-    rows: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+__all__ = ["CRITICAL", "WARNING", "Finding", "ValidationFailed", "ValidationReport"]
 
 
 class ValidationFailed(NoticeError):

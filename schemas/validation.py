@@ -8,11 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from normalise.rows import NoticeRows, area_name
-from publish.store import to_table
+from normalise.rows import NoticeRows
 from recognise.tables import UNKNOWN, RecognisedTable
 from schemas.consistency import target_warnings
-from schemas.datasets import datasets
+from schemas.datasets import datasets, to_table
 from schemas.findings import CRITICAL, WARNING, Finding, ValidationReport
 from schemas.suites import run_suites
 
@@ -28,7 +27,7 @@ def validate_notice(
     report.add(schema_findings(frames))
     if report.failures:  # the suites assume the documented columns and types
         return report
-    areas = sorted({area for t in tables if t.kind == "livelihood" for area in _areas(t)})
+    areas = sorted({area for t in tables if t.kind == "livelihood" for area in t.areas})
     extra = {
         "livelihood_targets": [
             {
@@ -48,10 +47,6 @@ def validate_notice(
     report.add(unknown_unit_warnings(rows))
     report.add(extra_column_warnings(tables))
     return report
-
-
-def _areas(found: RecognisedTable) -> list[str]:
-    return [area_name(c) for c in found.columns if c.role in ("total", "area")]
 
 
 def schema_findings(frames: dict[str, pd.DataFrame]) -> list[Finding]:

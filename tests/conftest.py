@@ -14,11 +14,10 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-from extractors import Document, read_document
-from normalise.rows import NoticeRows, build_rows
-from publish.frames import notice_frames
-from recognise.notice import read_notice_info
-from recognise.tables import RecognisedTable, recognise_table
+from extractors import Document
+from flows.pipeline import FileOutcome, process_file
+from normalise.rows import NoticeRows
+from recognise.tables import RecognisedTable
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTICE_2024 = FIXTURES / "jiaxing_2024"
@@ -31,14 +30,17 @@ class Extracted:
     tables: list[RecognisedTable]
     rows: NoticeRows
     frames: dict[str, pd.DataFrame]
+    outcome: FileOutcome
 
 
 def extract(path: Path) -> Extracted:
-    doc = read_document(path)
-    tables = [recognise_table(t) for t in doc.tables]
-    rows = build_rows(read_notice_info(doc), path, tables)
-    source = {"file": path.name, "format": doc.format, "sha256": "0" * 64}
-    return Extracted(doc, tables, rows, notice_frames(rows, [source]))
+    """A notice through the pipeline's stages; a file it refuses raises the refusal."""
+    outcome = process_file(path)
+    if outcome.frames is None:
+        assert outcome.result.error is not None
+        raise outcome.result.error
+    assert outcome.document is not None and outcome.rows is not None
+    return Extracted(outcome.document, outcome.tables, outcome.rows, outcome.frames, outcome)
 
 
 @pytest.fixture(scope="session", params=FORMATS)

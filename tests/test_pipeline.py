@@ -176,16 +176,16 @@ def test_a_fault_between_stages_quarantines_the_notice(
     fault,
     check: str,  # type: ignore[no-untyped-def]
 ) -> None:
-    import flows.notice
+    import flows.pipeline
 
-    real = flows.notice.notice_frames
+    real = flows.pipeline.dataset_frames
 
     def faulty(*args, **kwargs):  # type: ignore[no-untyped-def]
         frames = real(*args, **kwargs)
         fault(frames)
         return frames
 
-    monkeypatch.setattr(flows.notice, "notice_frames", faulty)
+    monkeypatch.setattr(flows.pipeline, "dataset_frames", faulty)
     out = tmp_path / "out"
     shutil.copytree(published, out)
     before = _snapshot(out)

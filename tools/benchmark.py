@@ -18,9 +18,7 @@ import docx
 import pandas as pd
 
 from extractors import read_document
-from normalise.rows import build_rows
-from recognise.notice import read_notice_info
-from recognise.tables import recognise_table
+from flows.pipeline import process_file
 
 NOTICE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "jiaxing_2024"
 
@@ -43,9 +41,8 @@ def pandas_read_html() -> None:
 
 
 def extract(path: Path) -> None:
-    doc = read_document(path)
-    tables = [recognise_table(t) for t in doc.tables]
-    build_rows(read_notice_info(doc), path, tables)
+    """Every stage on one file, validation included (what a run pays per file)."""
+    process_file(path)
 
 
 PAIRS: list[tuple[str, Callable[[], None], str, Callable[[], None]]] = [
@@ -55,10 +52,10 @@ PAIRS: list[tuple[str, Callable[[], None], str, Callable[[], None]]] = [
      "python-docx load only", docx_load_only),
     ("read .html (BeautifulSoup/lxml)", lambda: read_document(NOTICE / "notice.html"),
      "pandas.read_html", pandas_read_html),
-    ("extract .html to rows", lambda: extract(NOTICE / "notice.html"),
-     "extract .txt to rows", lambda: extract(NOTICE / "notice.txt")),
-    ("extract .docx to rows", lambda: extract(NOTICE / "notice.docx"),
-     "extract .txt to rows", lambda: extract(NOTICE / "notice.txt")),
+    ("process .html", lambda: extract(NOTICE / "notice.html"),
+     "process .txt", lambda: extract(NOTICE / "notice.txt")),
+    ("process .docx", lambda: extract(NOTICE / "notice.docx"),
+     "process .txt", lambda: extract(NOTICE / "notice.txt")),
 ]  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 
@@ -39,6 +40,11 @@ class NoticeError(Exception):
         text = f"{self.location}: {self.message}"
         return f"{text}. {self.hint}" if self.hint else text
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle by state: errors cross to and from Dask workers, and subclasses take other
+        constructor arguments than the message they pass up."""
+        return _restore, (type(self), self.message, self.__dict__)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "error": type(self).__name__,
@@ -57,3 +63,33 @@ class UnreadableFile(NoticeError):
 
 class UnrecognisedLayout(NoticeError):
     """The document was read but its tables or rows do not match any known layout."""
+
+
+class ConflictingSources(NoticeError):
+    """Two files of one notice give different datasets; neither is published."""
+
+
+class LinkOutside(NoticeError):
+    """A symbolic link that points outside the folder being read."""
+
+
+class InternalError(NoticeError):
+    """A bug in the pipeline, not in the file: the traceback is kept for the report."""
+
+    def __init__(self, error: BaseException, *, file: Path | str | None = None) -> None:
+        super().__init__(
+            f"{type(error).__name__}: {error}",
+            file=file,
+            hint="this is a bug in the pipeline, not in the file: report it with reason.json",
+        )
+        self.traceback = "".join(traceback.format_exception(error))
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "traceback": self.traceback}
+
+
+def _restore(cls: type[NoticeError], message: str, state: dict[str, object]) -> NoticeError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error

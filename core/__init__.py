@@ -1,0 +1,1 @@
+"""What every stage shares: the error hierarchy and the records that flow between stages."""

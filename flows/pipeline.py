@@ -1,0 +1,90 @@
+"""The stage sequence, written once: one file through read, recognise, normalise and validate.
+
+The Prefect flow, `notices inspect`, the tests and the benchmark all call `process_file`; none of
+them strings the stages together on its own, so what `inspect` shows is what `run` publishes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from core.errors import InternalError, NoticeError, UnreadableFile
+from core.records import NoticeResult, SourceFile, Status
+from extractors import Document, read_document
+from normalise.rows import NoticeRows, build_rows, dataset_rows
+from recognise.notice import NoticeInfo, read_notice_info
+from recognise.tables import RecognisedTable, recognise_table, require_known_tables
+from schemas.datasets import dataset_frames
+from schemas.findings import ValidationReport
+from schemas.validation import validate_notice
+
+
+@dataclass
+class FileOutcome:
+    """One file after the stages: what each stage made of it, and its result so far."""
+
+    source: SourceFile
+    result: NoticeResult
+    document: Document | None = None
+    info: NoticeInfo | None = None
+    tables: list[RecognisedTable] = field(default_factory=list)
+    rows: NoticeRows | None = None
+    frames: dict[str, pd.DataFrame] | None = None
+    report: ValidationReport | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Read and validated without a critical finding: it may be published."""
+        return self.result.status is Status.READY
+
+
+def process_file(
+    path: Path, expected_sha256: str = "", docs_dir: Path | None = None
+) -> FileOutcome:
+    """Run every stage on one file; a bad file (or a bug) becomes its result, never a raise.
+
+    `expected_sha256` is the hash the batch saw when it chose the file: a file that changed
+    since (copied into raw/ while the run reads it) is refused rather than published half-read.
+    """
+    outcome = FileOutcome(
+        SourceFile(path, expected_sha256), NoticeResult(str(path), Status.QUARANTINED)
+    )
+    try:
+        _run_stages(outcome, docs_dir)
+    except NoticeError as error:
+        outcome.result.error = error
+    except Exception as error:  # a bug must not take the batch down: keep the file and the trace
+        outcome.result.error = InternalError(error, file=path)
+    return outcome
+
+
+def _run_stages(outcome: FileOutcome, docs_dir: Path | None) -> None:
+    path, result = outcome.source.path, outcome.result
+    document = outcome.document = read_document(path)
+    _same_bytes(outcome.source, document)
+    outcome.source = replace(outcome.source, sha256=document.sha256, format=document.format)
+    outcome.tables = [recognise_table(t) for t in document.tables]
+    info = outcome.info = read_notice_info(document)
+    result.notice_id, result.title, result.year = info.notice_id, info.title, info.year
+    require_known_tables(document, outcome.tables)
+    rows = outcome.rows = build_rows(info, path, outcome.tables)
+    result.unknown_units, result.unknown_tables = rows.unknown_units, rows.unknown_tables
+    outcome.frames = dataset_frames(dataset_rows(rows, [outcome.source]))
+    docs = docs_dir / info.notice_id if docs_dir else None
+    report = outcome.report = validate_notice(rows, outcome.tables, outcome.frames, docs)
+    result.warnings = list(report.warnings)
+    if report.failures:
+        raise report.as_error(path)
+    result.status = Status.READY
+
+
+def _same_bytes(source: SourceFile, document: Document) -> None:
+    if source.sha256 and source.sha256 != document.sha256:
+        raise UnreadableFile(
+            "the file changed while the run was reading it (it was being copied or saved?)",
+            file=source.path,
+            hint="wait until the file is complete, then run again",
+        )
