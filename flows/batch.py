@@ -18,12 +18,13 @@ from prefect.futures import PrefectFuture
 
 from core.errors import InternalError, LinkOutside, NoticeError, UnreadableFile
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
-from flows.notice import SUPPORTED, extract_file, publish_group
+from flows.notice import SUPPORTED, extract_file, publish_group, validation_results
 from flows.pipeline import FileOutcome
 from flows.summary import summary_markdown, write_review
 from publish.lock import exclusive_output
 from publish.store import manifests, recover
 from schemas.card import dataset_card
+from schemas.suites import build_data_docs
 
 # The stage packages, lowest first: a package imports only packages before it in this list.
 PACKAGES = ["core", "extractors", "recognise", "normalise", "schemas", "publish", "flows"]
@@ -232,6 +233,7 @@ def _missing(out: Path, sources: dict[Path, SourceFile]) -> list[NoticeResult]:
 
 def write_reports(out: Path, results: list[NoticeResult]) -> str:
     write_review(out)
+    build_data_docs(out / "reports" / "data_docs", results_dir=validation_results(out))
     summary = summary_markdown(results)
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "reports" / "summary.md").write_text(summary, encoding="utf-8")

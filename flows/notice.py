@@ -34,11 +34,16 @@ LINEAGE = [
 ]  # fmt: skip
 
 
+def validation_results(out: Path) -> Path:
+    """Where each file's validation results wait for the run's Data Docs (a folder, not memory,
+    so results made on Dask workers are not lost)."""
+    return out / "reports" / "validation_results"
+
+
 @task(name="notice-file", cache_policy=NO_CACHE)
 def extract_file(path: Path, out: Path, sha256: str) -> FileOutcome | State:
     """One file through the stages; a file that cannot be published ends Failed, with why."""
-    docs = out / "reports" / "data_docs"
-    outcome = process_file(path, sha256, docs_dir=docs)
+    outcome = process_file(path, sha256, results_dir=validation_results(out))
     if outcome.result.error:
         return Failed(message=str(outcome.result.error), data=outcome)
     return outcome

@@ -15,8 +15,9 @@ from core.errors import InternalError, NoticeError, UnreadableFile
 from core.records import NoticeResult, SourceFile, Status
 from extractors import Document, read_document
 from normalise.rows import NoticeRows, build_rows, dataset_rows
+from recognise.layouts import recognise_tables
 from recognise.notice import NoticeInfo, read_notice_info
-from recognise.tables import RecognisedTable, recognise_table, require_known_tables
+from recognise.tables import RecognisedTable, require_known_tables
 from schemas.datasets import dataset_frames
 from schemas.findings import ValidationReport
 from schemas.validation import validate_notice
@@ -42,18 +43,19 @@ class FileOutcome:
 
 
 def process_file(
-    path: Path, expected_sha256: str = "", docs_dir: Path | None = None
+    path: Path, expected_sha256: str = "", results_dir: Path | None = None
 ) -> FileOutcome:
     """Run every stage on one file; a bad file (or a bug) becomes its result, never a raise.
 
     `expected_sha256` is the hash the batch saw when it chose the file: a file that changed
     since (copied into raw/ while the run reads it) is refused rather than published half-read.
+    Validation results go to `results_dir` for the run's Data Docs (kept in memory without one).
     """
     outcome = FileOutcome(
         SourceFile(path, expected_sha256), NoticeResult(str(path), Status.QUARANTINED)
     )
     try:
-        _run_stages(outcome, docs_dir)
+        _run_stages(outcome, results_dir)
     except NoticeError as error:
         outcome.result.error = error
     except Exception as error:  # a bug must not take the batch down: keep the file and the trace
@@ -61,20 +63,19 @@ def process_file(
     return outcome
 
 
-def _run_stages(outcome: FileOutcome, docs_dir: Path | None) -> None:
+def _run_stages(outcome: FileOutcome, results_dir: Path | None) -> None:
     path, result = outcome.source.path, outcome.result
     document = outcome.document = read_document(path)
     _same_bytes(outcome.source, document)
     outcome.source = replace(outcome.source, sha256=document.sha256, format=document.format)
-    outcome.tables = [recognise_table(t) for t in document.tables]
+    outcome.tables = recognise_tables(document)
     info = outcome.info = read_notice_info(document)
     result.notice_id, result.title, result.year = info.notice_id, info.title, info.year
     require_known_tables(document, outcome.tables)
     rows = outcome.rows = build_rows(info, path, outcome.tables)
     result.unknown_units, result.unknown_tables = rows.unknown_units, rows.unknown_tables
     outcome.frames = dataset_frames(dataset_rows(rows, [outcome.source]))
-    docs = docs_dir / info.notice_id if docs_dir else None
-    report = outcome.report = validate_notice(rows, outcome.tables, outcome.frames, docs)
+    report = outcome.report = validate_notice(rows, outcome.tables, outcome.frames, results_dir)
     result.warnings = list(report.warnings)
     if report.failures:
         raise report.as_error(path)

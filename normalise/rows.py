@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from recognise.notice import NoticeInfo
 from recognise.tables import Column, RecognisedTable
 
 Row = dict[str, object]
+# 1. / 1、 / （1） / 1确保: a number that opens the text, not the start of 2024年 or 5G.
+_LEADING_NUMBER = re.compile(r"^\s*[（(]?(\d{1,3})(?:[)）]|\s*[.、．])?\s*(?=[\u4e00-\u9fff“《])")
 
 
 @dataclass
@@ -31,6 +34,8 @@ class NoticeRows:
     unknown_tables: list[Row] = field(default_factory=list)
     unknown_units: list[Row] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
+    last_seq: int = 0  # the key tasks' numbering so far, to see where it starts again
+    blocks: int = 0
 
     def count_seen(self, name: str, n: int) -> None:
         self.seen[name] = self.seen.get(name, 0) + n
@@ -131,11 +136,12 @@ def _key_tasks(rows: NoticeRows, found: RecognisedTable) -> None:
             # 序号 merged down reads blank (a sub-task); a merged unit cell is carried down.
             text = _own_text(slot) if col.role == "seq" else slot.text
             cells[col.role] = "\n".join(t for t in (cells.get(col.role), text) if t)
-        task_rows.append((r, {**cells, "section": section or ""}))
+        task_rows.append((r, {**cells, "section": cells.get("section") or section or ""}))
     rows.count_seen("key_tasks", len(task_rows))
+    _number_from_text([cells for _, cells in task_rows])
     numbers = _fill(found, rows.source, [r for r, _ in task_rows], [c["seq"] for _, c in task_rows])
     for (r, cells), (seq, sub_seq) in zip(task_rows, numbers, strict=True):
-        task_id = f"{rows.info.notice_id}-T{seq:03d}-{sub_seq}"
+        task_id = _task_id(rows, seq, sub_seq)
         mentions = _task_units_of(cells, rows.info)
         rows.count_seen("task_units", len(mentions))
         units_raw = "\n".join(cells[r] for r in ("lead", "units") if cells.get(r))
@@ -154,6 +160,29 @@ def _key_tasks(rows: NoticeRows, found: RecognisedTable) -> None:
             }
         )
         rows.task_units += [_task_unit(rows, task_id, m) for m in mentions]
+
+
+def _number_from_text(tasks: list[dict[str, str]]) -> None:
+    """Without a printed 序号, the number that opens the task text (1. …), else the order."""
+    if any(cells.get("seq", "").strip() for cells in tasks):
+        return
+    numbered = [_LEADING_NUMBER.match(cells["task"]) for cells in tasks]
+    for i, (cells, number) in enumerate(zip(tasks, numbered, strict=True)):
+        if all(numbered):
+            cells["seq"], cells["task"] = number.group(1), cells["task"][number.end() :]  # type: ignore[union-attr]
+        else:
+            cells["seq"] = str(i + 1)
+
+
+def _task_id(rows: NoticeRows, seq: int, sub_seq: int) -> str:
+    """notice-T<seq>-<sub>; once numbering starts again at 1 (a list per leader or section), the
+    block's position comes first (notice-B2-T001-1), so every id stays unique and stable. Any
+    other repeated number keeps its id, and the check for unique ids stops the notice."""
+    if sub_seq == 1 and seq == 1 and rows.last_seq:
+        rows.blocks += 1
+    rows.last_seq = seq
+    block = f"B{rows.blocks + 1}-" if rows.blocks else ""
+    return f"{rows.info.notice_id}-{block}T{seq:03d}-{sub_seq}"
 
 
 def _task_units_of(cells: dict[str, str], info: NoticeInfo) -> list[UnitMention]:

@@ -27,6 +27,10 @@ def header_label(text: str) -> str:
     return _SPACE.sub("", text)
 
 
+HEADER, KEYWORD = "header word", "keyword"  # why a column has its role
+_KEYWORD_HEADER_CHARS = 16  # a longer cell is data, not a header, whatever words it holds
+
+
 @dataclass(frozen=True)
 class TableKind:
     name: str
@@ -35,9 +39,24 @@ class TableKind:
     roles: dict[str, str]  # header key -> role
     areas: tuple[str, str] | None
     item_after: str | None
+    keywords: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, words), in order of trial
 
     def role_of(self, text: str) -> str | None:
-        return self.roles.get(header_key(text))
+        found = self.evidence_of(text)
+        return found[0] if found else None
+
+    def evidence_of(self, text: str) -> tuple[str, str] | None:
+        """(role, why) a header gives its column: the whole header, else a keyword in it."""
+        key = header_key(text)
+        if key in self.roles:
+            return self.roles[key], HEADER
+        if len(key) > _KEYWORD_HEADER_CHARS:
+            return None
+        for role, words in self.keywords:
+            word = next((w for w in words if w in key), None)
+            if word:
+                return role, f"{KEYWORD} {word}"
+        return None
 
 
 @cache
@@ -56,6 +75,7 @@ def table_kinds(path: Path = VOCABULARY) -> tuple[TableKind, ...]:
                 roles,
                 areas,  # type: ignore[arg-type]
                 spec.get("item_after"),
+                tuple((role, tuple(words)) for role, words in spec.get("keywords", {}).items()),
             )
         )
     return tuple(kinds)
@@ -68,6 +88,7 @@ _TOTAL_SUFFIX = re.compile(r"(目标任务|目标|任务)$")
 class Column:
     role: str  # a vocabulary role, "area", "item" or "extra"
     label: str
+    evidence: str = ""  # why: the whole header word, a keyword in it, or nothing known
 
     @property
     def area(self) -> str | None:
@@ -172,7 +193,12 @@ def _describe(table: Table) -> str:
 
 
 def _score(found: RecognisedTable) -> int:
-    return sum(c.role not in ("extra", "area") for c in found.columns)
+    """Columns whose role the table's kind names; a whole header word counts double."""
+    return sum(
+        2 if c.evidence == HEADER else 1
+        for c in found.columns
+        if c.role not in ("extra", "area") and c.evidence
+    )
 
 
 def _match(table: Table, kind: TableKind) -> RecognisedTable | None:
@@ -180,7 +206,8 @@ def _match(table: Table, kind: TableKind) -> RecognisedTable | None:
     if not header_rows:
         return None
     labels = _leaf_labels(table, header_rows)
-    roles = [kind.role_of(label) or "extra" for label in labels]
+    evidence = [kind.evidence_of(label) or ("extra", "") for label in labels]
+    roles = [role for role, _ in evidence]
     if not set(kind.required) <= set(roles):
         return None
     if kind.required_any and not set(kind.required_any) & set(roles):
@@ -192,15 +219,20 @@ def _match(table: Table, kind: TableKind) -> RecognisedTable | None:
         roles = [
             "area" if start < i < end and role == "extra" else role for i, role in enumerate(roles)
         ]
-    columns = [Column(role, label) for role, label in zip(roles, labels, strict=True)]
+    columns = [
+        Column(role, label, why)
+        for role, label, (_, why) in zip(roles, labels, evidence, strict=True)
+    ]
     return RecognisedTable(table, kind.name, header_rows, columns, kind.item_after)
 
 
 def _header_rows(table: Table, kind: TableKind) -> list[int]:
-    """The first row with two header words, and the rows below it that still hold one."""
+    """The first row with two header words, and the rows below it that still hold a whole one
+    (a keyword is not enough there: a data cell may read 任务 or 市政府各部门)."""
     rows: list[int] = []
     for r in range(min(table.n_rows, _HEADER_SCAN_ROWS)):
-        hits = sum(kind.role_of(text) is not None for text in table.row_texts(r))
+        found = [kind.evidence_of(text) for text in table.row_texts(r)]
+        hits = sum(f is not None and (not rows or f[1] == HEADER) for f in found)
         if hits >= (1 if rows else 2):
             rows.append(r)
         elif rows:

@@ -1,8 +1,24 @@
-"""Great Expectations suites from schemas/expectations.toml, run over one notice's frames."""
+"""Great Expectations suites from schemas/expectations.toml, run over one notice's frames.
+
+Building a GX context, its data source, assets and suites costs far more than validating a
+notice (docs/FINDINGS.md), so one context per process holds them and a notice only runs its
+frames through them. Each validation's results are kept until `build_data_docs` renders the
+run's one Data Docs site: in this process's memory, or as JSON files in a folder when the
+validation runs in another process than the build (a Dask worker).
+"""
 
 from __future__ import annotations
 
+import datetime
+import json
+import logging
+import os
+import re
+import threading
 import tomllib
+import uuid
+from copy import copy
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +29,29 @@ from schemas.datasets import datasets
 from schemas.findings import Finding
 
 EXPECTATIONS_TOML = Path(__file__).with_name("expectations.toml")
+RESULT_FORMAT = {"result_format": "COMPLETE"}  # every unexpected index: findings name the rows
+SITE_NAME = "run"
+RESULTS_SUFFIX = ".gx-results.json"
+
+# A (validation result key, result as JSON) pair, as Data Docs needs it.
+KeptResult = tuple[list[str], dict[str, Any]]
+
+
+@dataclass
+class _Shared:
+    """The process's GX context and, per dataset, its batch definition and suite."""
+
+    context: Any
+    source: Any
+    batches: dict[str, Any] = field(default_factory=dict)
+    suites: dict[str, Any] = field(default_factory=dict)
+
+
+# GX's pandas execution engine holds one batch per asset, and an asset's batch id is the same for
+# every notice: two notices validated at once would read each other's frames. One at a time.
+_lock = threading.Lock()
+_shared: _Shared | None = None
+_kept: list[KeptResult] = []  # results of this process not yet rendered into a site
 
 
 @cache
@@ -24,42 +63,100 @@ def suite_specs() -> dict[str, list[dict[str, Any]]]:
 def run_suites(
     frames: dict[str, pd.DataFrame],
     extra: dict[str, list[dict[str, Any]]],
-    docs_dir: Path | None = None,
+    results_dir: Path | None = None,
 ) -> list[Finding]:
-    """Validate every frame with its suite (plus per-notice extras); failures become findings."""
-    import logging
+    """Validate every frame with its suite (plus per-notice extras); failures become findings.
 
+    The results are kept for `build_data_docs`: in this process's memory, or, with
+    `results_dir`, as one JSON file there (for a build in another process). This argument was
+    `docs_dir`, a folder to build one notice's Data Docs in: the site is now built once per run.
+    """
+    findings: list[Finding] = []
+    kept: list[KeptResult] = []
+    with _lock:
+        shared = _shared_context()
+        run_id = _run_id(frames)
+        for name, frame in frames.items():
+            result = _validate(shared, name, frame, extra.get(name, []), run_id)
+            findings += [_finding(name, frame, r) for r in result.results if not r.success]
+            kept.append((_result_key(name, run_id, result.batch_id), result.to_json_dict()))
+        if results_dir is None:
+            _kept.extend(kept)
+    if results_dir is not None:
+        _write_results(results_dir, run_id.run_name, kept)
+    return findings
+
+
+def build_data_docs(site_dir: Path, results_dir: Path | None = None) -> Path | None:
+    """One Data Docs site of every validation kept since the last build; its index page.
+
+    Takes the results kept in this process and those written to `results_dir`, then forgets
+    them (the JSON files are deleted): the next build covers the next run. The site's pages of
+    earlier runs are removed by GX. None, and the site untouched, when nothing was validated.
+    """
+    files = sorted(results_dir.glob(f"*{RESULTS_SUFFIX}")) if results_dir is not None else []
+    with _lock:  # no validation adds to the kept results while they are rendered and cleared
+        kept = [*_kept, *(entry for path in files for entry in _read_results(path))]
+        if not kept:
+            return None
+        index = _build_site(site_dir, kept)
+        _kept.clear()
+    for path in files:
+        path.unlink(missing_ok=True)
+    return index
+
+
+def _shared_context() -> _Shared:
+    """The process's context, made on first use (the caller holds the lock)."""
+    global _shared
+    if _shared is None:
+        context = _new_context()
+        _shared = _Shared(context, context.data_sources.add_pandas("notice"))
+    return _shared
+
+
+def _new_context() -> Any:
     import great_expectations as gx  # costs seconds: only when validation runs
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     # This GX module sets its own logger to INFO and announces a temporary folder per context.
     logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
-    _quiet(context)
-    if docs_dir is not None:
-        _add_docs_site(context, docs_dir)
-    source = context.data_sources.add_pandas("notice")
-    findings = []
-    for name, frame in frames.items():
-        suite = context.suites.add(gx.ExpectationSuite(name=name))
-        for spec in [*suite_specs().get(name, []), *extra.get(name, [])]:
-            suite.add_expectation(_expectation(spec))
-        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=name,
-                validation_definitions=[definition],
-                result_format={"result_format": "COMPLETE"},
-            )
-        )
-        result = checkpoint.run(batch_parameters={"dataframe": frame})
-        for run in result.run_results.values():
-            findings += [_finding(name, frame, r) for r in run.results if not r.success]
-    if docs_dir is not None:  # once per notice, not once per dataset: a build renders every page
-        context.build_data_docs()
-    return findings
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _validate(
+    shared: _Shared, name: str, frame: pd.DataFrame, extra: list[dict[str, Any]], run_id: Any
+) -> Any:
+    """One frame through its dataset's suite and this notice's extra expectations."""
+    from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
+
+    if name not in shared.batches:
+        _add_dataset(shared, name)
+    suite = shared.suites[name]
+    if extra:  # a copy of the suite: the stored one stays the same for every notice
+        suite = _suite(name, [*(copy(e) for e in suite.expectations), *map(_expectation, extra)])
+    batch = shared.batches[name].get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format=RESULT_FORMAT)
+    # What ValidationDefinition.run adds, and what Data Docs shows of a run.
+    result.meta["run_id"] = run_id
+    result.meta["validation_time"] = run_id.run_time
+    result.meta["batch_parameters"] = {"dataframe": DATAFRAME_REPLACEMENT_STR}
+    return result
+
+
+def _add_dataset(shared: _Shared, name: str) -> None:
+    asset = shared.source.add_dataframe_asset(name)
+    shared.batches[name] = asset.add_batch_definition_whole_dataframe(name)
+    suite = _suite(name, [_expectation(spec) for spec in suite_specs().get(name, [])])
+    shared.suites[name] = shared.context.suites.add(suite)
+
+
+def _suite(name: str, expectations: list[Any]) -> Any:
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(name=name, expectations=expectations)
 
 
 def _expectation(spec: dict[str, Any]) -> Any:
@@ -97,21 +194,75 @@ def _finding(dataset: str, frame: pd.DataFrame, result: Any) -> Finding:
     )
 
 
-def _quiet(context: Any) -> None:
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+def _run_id(frames: dict[str, pd.DataFrame]) -> Any:
+    """The notice (and the format it was read from) names the run in the Data Docs index."""
+    from great_expectations.core.run_identifier import RunIdentifier
 
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    now = datetime.datetime.now(datetime.UTC)
+    return RunIdentifier(run_name=_run_name(frames.get("notices")), run_time=now)
 
 
-def _add_docs_site(context: Any, docs_dir: Path) -> None:
-    context.add_data_docs_site(
-        site_name="reports",
-        site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(docs_dir.resolve()),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
+def _run_name(notices: pd.DataFrame | None) -> str:
+    if notices is None or notices.empty or "notice_id" not in notices:
+        return "notice"
+    first = notices.iloc[0]
+    formats = first.get("source_formats")
+    if formats is None or isinstance(formats, str):  # a list (or array) of formats, or nothing
+        formats = [] if formats is None else [formats]
+    parts = [str(first["notice_id"]), *map(str, formats)]
+    # The name becomes a folder of the site: keep it to characters safe in paths and links.
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", "-".join(parts))
+
+
+def _result_key(name: str, run_id: Any, batch_id: str | None) -> list[str]:
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
     )
+
+    suite = ExpectationSuiteIdentifier(name=name)
+    return list(ValidationResultIdentifier(suite, run_id, batch_id).to_tuple())
+
+
+def _write_results(results_dir: Path, run_name: str, kept: list[KeptResult]) -> None:
+    """One file per validated notice, complete before a build can see it."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"{run_name}-{uuid.uuid4().hex}{RESULTS_SUFFIX}"
+    partial = path.with_name(path.name + ".partial")
+    entries = [{"key": key, "result": result} for key, result in kept]
+    partial.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _read_results(path: Path) -> list[KeptResult]:
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    return [(entry["key"], entry["result"]) for entry in entries]
+
+
+def _build_site(site_dir: Path, kept: list[KeptResult]) -> Path:
+    """A context of its own, holding only the run's results: its site shows only them."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ValidationResultIdentifier,
+    )
+
+    context = _new_context()
+    for name in sorted({key[0] for key, _ in kept}):
+        specs = suite_specs().get(name, [])
+        context.suites.add(_suite(name, [_expectation(spec) for spec in specs]))
+    store = context.validation_results_store
+    for key, result in kept:
+        store.set(ValidationResultIdentifier.from_tuple(tuple(key)), store.deserialize(result))
+    context.add_data_docs_site(site_name=SITE_NAME, site_config=_site_config(site_dir))
+    context.build_data_docs(site_names=[SITE_NAME])
+    return site_dir.resolve() / "index.html"
+
+
+def _site_config(site_dir: Path) -> dict[str, Any]:
+    return {
+        "class_name": "SiteBuilder",
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(site_dir.resolve()),
+        },
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }

@@ -20,9 +20,10 @@ def validate_notice(
     rows: NoticeRows,
     tables: list[RecognisedTable],
     frames: dict[str, pd.DataFrame],
-    docs_dir: Path | None = None,
+    results_dir: Path | None = None,
 ) -> ValidationReport:
-    """Every check of a notice; critical findings stop publication, warnings are reported."""
+    """Every check of a notice; critical findings stop publication, warnings are reported.
+    The suites' results go to `results_dir` for the run's Data Docs."""
     report = ValidationReport()
     report.add(schema_findings(frames))
     if report.failures:  # the suites assume the documented columns and types
@@ -38,7 +39,7 @@ def validate_notice(
             }
         ]
     }
-    report.add(run_suites(frames, extra, docs_dir))
+    report.add(run_suites(frames, extra, results_dir))
     report.add(split_table_findings(tables))
     report.add(sequence_findings(frames["key_tasks"]))
     report.add(unit_findings(frames["key_tasks"], frames["task_units"]))

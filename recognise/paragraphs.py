@@ -1,0 +1,163 @@
+"""Notices without a task table: numbered task paragraphs with labelled unit fields.
+
+    一、朱伟县长牵头重点工作              a heading: the section of the tasks below it
+    1.财政总收入……基本同步。              a task: numbered, or the paragraph right before fields
+    责任单位：县财政局。                   its fields (or inline: 1.…。责任单位：…；配合单位：…)
+
+The tasks become one recognised table (index 0, caption `paragraphs`) with the same roles as a
+task table, so normalising and validating do not grow a branch for this layout.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+
+from extractors.model import Cell, Document, Table
+from recognise.tables import HEADER, VOCABULARY, Column, RecognisedTable
+
+PARAGRAPHS_TABLE = 0  # the table index of tasks read from paragraphs
+_CHINESE_DIGITS = "一二三四五六七八九十"
+_ARABIC = re.compile(r"^\s*[（(]?(\d{1,3})(?:[)）]|\s*[.、．])\s*")
+_CHINESE = re.compile(rf"^\s*(?:([{_CHINESE_DIGITS}]+)、|[（(]([{_CHINESE_DIGITS}]+)[)）])\s*")
+_VALUE_ENDS = " \t，,；;。."
+_ROLE_ORDER = ("section", "seq", "task", "lead", "units", "leader")
+
+
+@dataclass
+class _Task:
+    section: str
+    seq: str
+    text: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+
+@cache
+def _labels() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern finding any field label (spaces allowed between its characters)."""
+    spec = tomllib.loads(VOCABULARY.read_text(encoding="utf-8"))["paragraphs"]["labels"]
+    role_of = {label: role for role, labels in spec.items() for label in labels}
+    spaced = [r"\s*".join(map(re.escape, label)) for label in sorted(role_of, key=len)[::-1]]
+    return re.compile(rf"[（(]?({'|'.join(spaced)})\s*[：:]"), role_of
+
+
+def paragraph_tasks(doc: Document) -> RecognisedTable | None:
+    """The tasks of a notice written as paragraphs, or None when it has none."""
+    tasks = _tasks(doc.paragraphs)
+    if not tasks:
+        return None
+    return _as_table(tasks, partners_field=any("partners" in t.fields for t in tasks))
+
+
+def _tasks(paragraphs: list[str]) -> list[_Task]:
+    tasks: list[_Task] = []
+    pending: list[str] = []  # paragraphs since the last task: headings, then the task's text
+    sections: dict[int, str] = {}
+    attachable = False  # the last task may still take a fields paragraph of its own
+    for paragraph in (p.strip() for p in paragraphs):
+        at = _field_start(paragraph)
+        if at is None:
+            pending.append(paragraph)
+            attachable = False
+            continue
+        if at == 0 and attachable:
+            _add_fields(tasks[-1], paragraph)
+            continue
+        text = paragraph[:at].strip()
+        task = _task_from(pending + ([text] if text else []), sections)
+        pending, attachable = [], True
+        if task:
+            _add_fields(task, paragraph[at:])
+            tasks.append(task)
+    return tasks
+
+
+def _field_start(paragraph: str) -> int | None:
+    found = _labels()[0].search(paragraph)
+    return found.start() if found else None
+
+
+def _task_from(texts: list[str], sections: dict[int, str]) -> _Task | None:
+    """The task in the paragraphs before its fields: from its number on, or the last one;
+    headings before it (一、… then （一）…) update the section path."""
+    if not texts:
+        return None
+    start = next((i for i in range(len(texts) - 1, -1, -1) if _number(texts[i])), len(texts) - 1)
+    for heading in texts[:start]:
+        _note_heading(heading, sections)
+    seq, first = _number(texts[start]) or ("", texts[start])
+    text = "".join([first, *texts[start + 1 :]])
+    section = " / ".join(sections[level] for level in sorted(sections))
+    return _Task(section, seq, text)
+
+
+def _number(text: str) -> tuple[str, str] | None:
+    """(number, text after it) of a numbered paragraph: 1. / 1、 / （1） / 一、 / （一）."""
+    found = _ARABIC.match(text)
+    if found:
+        return found.group(1), text[found.end() :]
+    found = _CHINESE.match(text)
+    if found:
+        return str(_chinese_number(found.group(1) or found.group(2))), text[found.end() :]
+    return None
+
+
+def _note_heading(text: str, sections: dict[int, str]) -> None:
+    found = _CHINESE.match(text)
+    if not found or len(text) > 60:
+        return
+    level = 1 if found.group(1) else 2
+    sections[level] = text
+    for deeper in [k for k in sections if k > level]:
+        del sections[deeper]
+
+
+def _chinese_number(text: str) -> int:
+    """一 … 十九 … 九十九, as headings and task numbers use them."""
+    digits = {c: i + 1 for i, c in enumerate(_CHINESE_DIGITS)}
+    if "十" not in text:
+        return digits[text]
+    tens, _, ones = text.partition("十")
+    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+
+
+def _add_fields(task: _Task, text: str) -> None:
+    """Labelled values: each runs from its label to the next one."""
+    pattern, role_of = _labels()
+    found = list(pattern.finditer(text))
+    for this, after in zip(found, [*found[1:], None], strict=True):
+        value = _balanced(text[this.end() : after.start() if after else len(text)])
+        label = re.sub(r"\s", "", this.group(1))
+        if value:
+            task.fields.setdefault(role_of[label], []).append(value)
+
+
+def _balanced(value: str) -> str:
+    """A field's value without end punctuation, nor the bracket closing （责任单位：…）."""
+    value = value.strip(_VALUE_ENDS)
+    while value.endswith(("）", ")")) and value.count("）") + value.count(")") > value.count(
+        "（"
+    ) + value.count("("):
+        value = value[:-1].strip(_VALUE_ENDS)
+    return value
+
+
+def _as_table(tasks: list[_Task], partners_field: bool) -> RecognisedTable:
+    """The tasks as a grid with a header row, so they read like a task table."""
+    # Beside a 配合单位 field, a 责任单位 field names the leads (the others only co-operate).
+    units_role = {"lead": "lead", "units": "lead" if partners_field else "units"}
+    units_role |= {"partners": "units", "leader": "leader"}
+    labels = {"section": "heading", "seq": "序号", "task": "task paragraph", "lead": "牵头单位"}
+    labels |= {"units": "责任单位", "leader": "牵头领导"}
+    cells = [Cell(0, c, labels[role]) for c, role in enumerate(_ROLE_ORDER)]
+    for r, task in enumerate(tasks, start=1):
+        values = {"section": task.section, "seq": task.seq, "task": task.text}
+        for name, found in task.fields.items():
+            role = units_role[name]
+            values[role] = "、".join(filter(None, [values.get(role, ""), *found]))
+        cells += [Cell(r, c, values.get(role, "")) for c, role in enumerate(_ROLE_ORDER)]
+    table = Table(PARAGRAPHS_TABLE, cells, spans_known=True, caption="paragraphs")
+    columns = [Column(role, labels[role], HEADER) for role in _ROLE_ORDER]
+    return RecognisedTable(table, "key_tasks", [0], columns)
