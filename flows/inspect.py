@@ -43,7 +43,10 @@ def _describe(found: RecognisedTable) -> dict:
         "kind": found.kind,
         "rows": found.table.n_rows,
         "header_rows": [r + 1 for r in found.header_rows],
-        "columns": [{"header": c.label, "role": c.role} for c in found.columns],
+        "columns": [
+            {"header": c.label, "role": c.role, "why": c.evidence or "no header word known"}
+            for c in found.columns
+        ],
         "data_rows": len(found.data_rows()) if found.header_rows else 0,
     }
 
@@ -56,10 +59,10 @@ def print_inspection(found: dict) -> None:
     for table in found["tables"]:
         title = f"table {table['index']}: {table['kind']} — {table['caption'] or '-'}"
         grid = Table(title=escape(title))
-        grid.add_column("header")
-        grid.add_column("role")
+        for name in ("header", "role", "why"):
+            grid.add_column(name)
         for column in table["columns"]:
-            grid.add_row(escape(column["header"]), column["role"])
+            grid.add_row(escape(column["header"]), column["role"], escape(column["why"]))
         console.print(grid)
         console.print(f"  {table['data_rows']} data rows of {table['rows']}", highlight=False)
     console.print(f"rows: {found.get('rows', {})}", highlight=False)

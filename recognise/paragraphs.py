@@ -48,7 +48,7 @@ def paragraph_tasks(doc: Document) -> RecognisedTable | None:
     tasks = _tasks(doc.paragraphs)
     if not tasks:
         return None
-    return _as_table(tasks, partners_field=any("partners" in t.fields for t in tasks))
+    return _as_table(tasks)
 
 
 def _tasks(paragraphs: list[str]) -> list[_Task]:
@@ -144,16 +144,16 @@ def _balanced(value: str) -> str:
     return value
 
 
-def _as_table(tasks: list[_Task], partners_field: bool) -> RecognisedTable:
+def _as_table(tasks: list[_Task]) -> RecognisedTable:
     """The tasks as a grid with a header row, so they read like a task table."""
-    # Beside a 配合单位 field, a 责任单位 field names the leads (the others only co-operate).
-    units_role = {"lead": "lead", "units": "lead" if partners_field else "units"}
-    units_role |= {"partners": "units", "leader": "leader"}
     labels = {"section": "heading", "seq": "序号", "task": "task paragraph", "lead": "牵头单位"}
     labels |= {"units": "责任单位", "leader": "牵头领导"}
     cells = [Cell(0, c, labels[role]) for c, role in enumerate(_ROLE_ORDER)]
     for r, task in enumerate(tasks, start=1):
         values = {"section": task.section, "seq": task.seq, "task": task.text}
+        # Beside a 配合单位 field, a 责任单位 field names the leads (the others co-operate).
+        units_role = {"lead": "lead", "partners": "units", "leader": "leader"}
+        units_role["units"] = "lead" if "partners" in task.fields else "units"
         for name, found in task.fields.items():
             role = units_role[name]
             values[role] = "、".join(filter(None, [values.get(role, ""), *found]))
