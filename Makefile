@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench score clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) (set PYTHON=...)"; exit 2; }
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python tools/benchmark.py
+
+score: $(STAMP)
+	$(VENV)/bin/python -m tools.score_corpus --verbose
 
 clean:
 	rm -rf output .prefect

@@ -148,7 +148,9 @@ def _as_table(tasks: list[_Task]) -> RecognisedTable:
     """The tasks as a grid with a header row, so they read like a task table."""
     labels = {"section": "heading", "seq": "序号", "task": "task paragraph", "lead": "牵头单位"}
     labels |= {"units": "责任单位", "leader": "牵头领导"}
-    cells = [Cell(0, c, labels[role]) for c, role in enumerate(_ROLE_ORDER)]
+    leaders = any("leader" in t.fields for t in tasks)  # a column only when a task names one
+    roles = [role for role in _ROLE_ORDER if role != "leader" or leaders]
+    cells = [Cell(0, c, labels[role]) for c, role in enumerate(roles)]
     for r, task in enumerate(tasks, start=1):
         values = {"section": task.section, "seq": task.seq, "task": task.text}
         # Beside a 配合单位 field, a 责任单位 field names the leads (the others co-operate).
@@ -157,7 +159,7 @@ def _as_table(tasks: list[_Task]) -> RecognisedTable:
         for name, found in task.fields.items():
             role = units_role[name]
             values[role] = "、".join(filter(None, [values.get(role, ""), *found]))
-        cells += [Cell(r, c, values.get(role, "")) for c, role in enumerate(_ROLE_ORDER)]
+        cells += [Cell(r, c, values.get(role, "")) for c, role in enumerate(roles)]
     table = Table(PARAGRAPHS_TABLE, cells, spans_known=True, caption="paragraphs")
-    columns = [Column(role, labels[role], HEADER) for role in _ROLE_ORDER]
+    columns = [Column(role, labels[role], HEADER) for role in roles]
     return RecognisedTable(table, "key_tasks", [0], columns)

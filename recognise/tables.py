@@ -115,7 +115,7 @@ class RecognisedTable:
 
     @property
     def extra_columns(self) -> list[str]:
-        return [c.label for c in self.columns if c.role == "extra"]
+        return [c.label for c in self.columns if c.role in ("extra", "leader")]
 
     def data_rows(self) -> list[int]:
         """Rows after the header, without header rows repeated on later pages."""
