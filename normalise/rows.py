@@ -187,10 +187,12 @@ def _task_id(rows: NoticeRows, seq: int, sub_seq: int) -> str:
 
 def _task_units_of(cells: dict[str, str], info: NoticeInfo) -> list[UnitMention]:
     """Units of a task: a 牵头单位 column, when there is one, names the leads."""
-    units = read_units(cells.get("units", ""), info.year, info.jurisdiction)
+    units = read_units(
+        cells.get("units", ""), info.year, info.jurisdiction, lead_rule=info.lead_rule
+    )
     if "lead" not in cells:
         return units
-    leads = read_units(cells["lead"], info.year, info.jurisdiction)
+    leads = read_units(cells["lead"], info.year, info.jurisdiction, lead_rule=info.lead_rule)
     return with_lead_column(leads, units)
 
 
@@ -205,6 +207,9 @@ def _task_unit(rows: NoticeRows, task_id: str, mention: UnitMention) -> Row:
         "capacity": mention.capacity,
         "role": mention.role,
         "known": mention.known,
+        "unit_written": mention.unit_written,
+        "resolved_by": mention.resolved_by,
+        "lead_by": mention.lead_by,
     }
 
 

@@ -11,6 +11,7 @@ from functools import cache
 
 from core.errors import UnrecognisedLayout
 from extractors.model import Document
+from recognise.jurisdiction import jurisdiction_of
 from recognise.tables import VOCABULARY
 
 _TITLE_SCAN = 6
@@ -22,7 +23,6 @@ _NOTICE_SENTENCE = re.compile(r"(关于|關於).{2,60}的?通知$")
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]\s*")  # 附件：2018年…分解表 names the attached list
 _YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_JURISDICTION = re.compile(r"^(.+?[省市县区])(?:人民政府)")
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,12 @@ def read_notice_info(doc: Document) -> NoticeInfo:
             "the year, such as 关于印发2024年…的通知",
         )
     issuer = _issuer(doc.paragraphs, title)
-    jurisdiction = _JURISDICTION.match(issuer)
     return NoticeInfo(
         notice_id=notice_id(title, issuer),
         title=title,
         year=int(year.group(1)),
         issuer=issuer,
-        jurisdiction=jurisdiction.group(1) if jurisdiction else issuer,
+        jurisdiction=jurisdiction_of(issuer, title, doc.paragraphs),
         issued_on=_issued_on(doc.paragraphs),
         lead_rule=next((p for p in doc.paragraphs if states_lead_rule(p)), None),
     )

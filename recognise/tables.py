@@ -28,6 +28,7 @@ def header_label(text: str) -> str:
 
 
 HEADER, KEYWORD = "header word", "keyword"  # why a column has its role
+_BETWEEN_TARGETS = "between the city-wide target and the lead columns"
 _KEYWORD_HEADER_CHARS = 16  # a longer cell is data, not a header, whatever words it holds
 
 
@@ -220,7 +221,7 @@ def _match(table: Table, kind: TableKind) -> RecognisedTable | None:
             "area" if start < i < end and role == "extra" else role for i, role in enumerate(roles)
         ]
     columns = [
-        Column(role, label, why)
+        Column(role, label, why or (_BETWEEN_TARGETS if role == "area" else ""))
         for role, label, (_, why) in zip(roles, labels, evidence, strict=True)
     ]
     return RecognisedTable(table, kind.name, header_rows, columns, kind.item_after)

@@ -80,9 +80,10 @@ def found_tasks(outcome: FileOutcome) -> list[FoundTask]:
 
 
 def _written(row: object) -> str:
-    """The unit as the notice wrote it: `unit_written` when the pipeline keeps it, else raw."""
-    name = getattr(row, "unit_written", None) or row.unit_raw  # type: ignore[attr-defined]
-    return unit_key(str(name))
+    """The unit as the notice wrote it, its capacity in brackets (市财政局（市国资委）)."""
+    name = str(row.unit_written)  # type: ignore[attr-defined]
+    capacity = row.capacity  # type: ignore[attr-defined]
+    return unit_key(f"{name}（{capacity}）" if isinstance(capacity, str) and capacity else name)
 
 
 def score_file(expected: dict, outcome: FileOutcome) -> tuple[Score, list[str]]:
