@@ -25,6 +25,8 @@ def _prefect_defaults(out: Path, console_logs: bool) -> None:
     task's state, twice) would repeat each reason, so they go only to Prefect's run history.
     """
     os.environ.setdefault("PREFECT_HOME", str(out.resolve() / ".prefect"))
+    # Prefect creates its home without parents: a new --out folder would leave it nowhere to go.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")

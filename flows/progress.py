@@ -59,8 +59,9 @@ def show_progress(quiet: bool) -> Iterator[None]:
 
 def summary_table(results: list[NoticeResult]) -> Table:
     """The run's results, one row per file; statuses and ids never wrap, names fold."""
-    table = Table(title="notices run", title_justify="left")
-    table.add_column("file", overflow="fold", ratio=1)
+    # No rules and one space of padding: in 80 columns the file names get the room.
+    table = Table(title="notices run", title_justify="left", box=None, pad_edge=False)
+    table.add_column("file", overflow="fold")
     table.add_column("status", no_wrap=True)
     table.add_column("notice", no_wrap=True)
     for name in ("tasks", "targets", "warn", "unknown"):
