@@ -14,7 +14,7 @@ from normalise.sequence import SequenceGap, fill_sequence
 from normalise.targets import parse_target
 from normalise.units import UnitMention, read_units, with_lead_column
 from recognise.notice import NoticeInfo
-from recognise.tables import Column, RecognisedTable
+from recognise.tables import EXTRA_ROLES, Column, RecognisedTable
 
 Row = dict[str, object]
 # 1. / 1、 / （1） / 1确保: a number that opens the text, not the start of 2024年 or 5G.
@@ -126,21 +126,27 @@ def _fill(found: RecognisedTable, source: Path, data_rows: list[int], seq_cells:
 
 def _key_tasks(rows: NoticeRows, found: RecognisedTable) -> None:
     section = None
-    task_rows: list[tuple[int, dict[str, str]]] = []
+    task_rows: list[tuple[int, dict[str, str], dict[str, str]]] = []
     for r in found.data_rows():
         if len(found.table.row(r)) == 1:  # a full-width row such as 一、主要预期指标
             section = found.table.row_texts(r)[0].strip() or section
             continue
         cells: dict[str, str] = {}
+        extras: dict[str, str] = {}
         for col, slot in found.columns_of(r, rows.source):
             # 序号 merged down reads blank (a sub-task); a merged unit cell is carried down.
             text = _own_text(slot) if col.role == "seq" else slot.text
-            cells[col.role] = "\n".join(t for t in (cells.get(col.role), text) if t)
-        task_rows.append((r, {**cells, "section": cells.get("section") or section or ""}))
+            kept = extras if col.role in EXTRA_ROLES else cells
+            key = col.label if col.role in EXTRA_ROLES else col.role
+            kept[key] = "\n".join(t for t in (kept.get(key), text) if t)
+        cells["section"] = cells.get("section") or section or ""
+        task_rows.append((r, cells, {k: v for k, v in extras.items() if v.strip()}))
     rows.count_seen("key_tasks", len(task_rows))
-    _number_from_text([cells for _, cells in task_rows])
-    numbers = _fill(found, rows.source, [r for r, _ in task_rows], [c["seq"] for _, c in task_rows])
-    for (r, cells), (seq, sub_seq) in zip(task_rows, numbers, strict=True):
+    _number_from_text([cells for _, cells, _ in task_rows])
+    numbers = _fill(
+        found, rows.source, [r for r, _, _ in task_rows], [c["seq"] for _, c, _ in task_rows]
+    )
+    for (r, cells, extras), (seq, sub_seq) in zip(task_rows, numbers, strict=True):
         task_id = _task_id(rows, seq, sub_seq)
         mentions = _task_units_of(cells, rows.info)
         rows.count_seen("task_units", len(mentions))
@@ -153,6 +159,7 @@ def _key_tasks(rows: NoticeRows, found: RecognisedTable) -> None:
                 "seq": seq,
                 "sub_seq": sub_seq,
                 "section": cells["section"] or None,
+                "extras": extras,
                 "task_text": cells["task"].replace("\n", ""),
                 "lead_unit": next((m.unit for m in mentions if m.role == "lead"), None),
                 "units": [m.unit for m in mentions],

@@ -28,6 +28,7 @@ def header_label(text: str) -> str:
 
 
 HEADER, KEYWORD = "header word", "keyword"  # why a column has its role
+EXTRA_ROLES = ("extra", "leader")  # columns kept beside a task (progress, remarks, leaders)
 _BETWEEN_TARGETS = "between the city-wide target and the lead columns"
 _KEYWORD_HEADER_CHARS = 16  # a longer cell is data, not a header, whatever words it holds
 
@@ -116,7 +117,7 @@ class RecognisedTable:
 
     @property
     def extra_columns(self) -> list[str]:
-        return [c.label for c in self.columns if c.role in ("extra", "leader")]
+        return [c.label for c in self.columns if c.role in EXTRA_ROLES]
 
     def data_rows(self) -> list[int]:
         """Rows after the header, without header rows repeated on later pages."""

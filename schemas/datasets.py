@@ -21,6 +21,7 @@ _TYPES: dict[str, pa.DataType] = {
     "float64": pa.float64(),
     "date32": pa.date32(),
     "list<string>": pa.list_(pa.string()),
+    "map<string,string>": pa.map_(pa.string(), pa.string()),
 }
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from normalise.rows import NoticeRows
-from recognise.tables import UNKNOWN, RecognisedTable
+from recognise.tables import EXTRA_ROLES, UNKNOWN, RecognisedTable
 from schemas.consistency import target_warnings
 from schemas.datasets import datasets, to_table
 from schemas.findings import CRITICAL, WARNING, Finding, ValidationReport
@@ -149,17 +149,24 @@ def count_findings(rows: NoticeRows, frames: dict[str, pd.DataFrame]) -> list[Fi
 
 
 def extra_column_warnings(tables: list[RecognisedTable]) -> list[Finding]:
-    """Columns whose header the vocabulary does not know: their cells are not published."""
+    """Columns no role was found for: a task table keeps them in `extras` (said, since a unit
+    column under an unknown header would be lost there); other tables do not publish them."""
     return [
         Finding(
-            "unused_column",
+            "unused_column" if found.kind != "key_tasks" else "unknown_column",
             WARNING,
             found.kind,
-            f"table {found.table.index} has a column {label!r} that no dataset holds; "
-            "add its header to recognise/vocabulary.toml if it matters",
+            f"table {found.table.index} has a column {c.label!r} "
+            + (
+                "that no dataset holds"
+                if found.kind != "key_tasks"
+                else "whose header the vocabulary does not know: kept in key_tasks.extras"
+            )
+            + "; add its header to recognise/vocabulary.toml if it matters",
         )
         for found in tables
-        for label in found.extra_columns
+        for c in found.columns
+        if c.role in EXTRA_ROLES and (found.kind != "key_tasks" or not c.evidence)
     ]
 
 

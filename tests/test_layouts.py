@@ -62,13 +62,20 @@ def test_a_project_row_without_its_seq_is_an_error_not_a_breakdown_item(tmp_path
     assert "names its own project" in str(caught.value)
 
 
-def test_a_column_the_vocabulary_does_not_know_is_reported(tmp_path: Path) -> None:
-    from schemas.validation import validate_notice
-
-    header = _th("序号", "主要工作任务", "前三季度完成情况", "责任单位")
-    row = "<tr>" + _th("1", "任务", "已完成", "市经信局") + "</tr>"
+def test_a_column_the_vocabulary_does_not_know_is_kept_and_reported(tmp_path: Path) -> None:
+    header = _th("序号", "主要工作任务", "联系电话", "责任单位")
+    row = "<tr>" + _th("1", "任务", "12345", "市经信局") + "</tr>"
     found = extract(_page(tmp_path, row, header))
-    report = validate_notice(found.rows, found.tables, found.frames)
-    assert [(w.check, "前三季度完成情况" in w.message) for w in report.warnings] == [
-        ("unused_column", True)
-    ]
+    warnings = found.outcome.result.warnings
+    assert [(w.check, "联系电话" in w.message) for w in warnings] == [("unknown_column", True)]
+    assert found.frames["key_tasks"]["extras"].iloc[0] == {"联系电话": "12345"}
+
+
+def test_a_progress_column_is_kept_beside_its_task_not_read_as_units(tmp_path: Path) -> None:
+    header = _th("分管市长", "序号", "主要工作任务", "前三季度完成情况", "责任单位")
+    row = "<tr>" + _th("周军波", "1", "任务", "已完成", "★财政局、税务局") + "</tr>"
+    found = extract(_page(tmp_path, row, header))
+    tasks, units = found.frames["key_tasks"], found.frames["task_units"]
+    assert tasks["extras"].iloc[0] == {"分管市长": "周军波", "前三季度完成情况": "已完成"}
+    assert list(units["unit_written"]) == ["财政局", "税务局"]
+    assert found.outcome.result.warnings == []
