@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extractors.model import Cell, Document, Table
-from recognise.tables import HEADER, VOCABULARY, Column, RecognisedTable
+from recognise.tables import EXTRA_ROLES, HEADER, VOCABULARY, Column, RecognisedTable
 
 PARAGRAPHS_TABLE = 0  # the table index of tasks read from paragraphs
 _CHINESE_DIGITS = "一二三四五六七八九十"
@@ -32,6 +32,7 @@ class _Task:
     seq: str
     text: str
     fields: dict[str, list[str]] = field(default_factory=dict)
+    extras: dict[str, str] = field(default_factory=dict)  # other columns of a table row
 
 
 @cache
@@ -48,7 +49,28 @@ def paragraph_tasks(doc: Document) -> RecognisedTable | None:
     tasks = _tasks(doc.paragraphs)
     if not tasks:
         return None
-    return _as_table(tasks)
+    return _as_table(tasks, PARAGRAPHS_TABLE, "paragraphs")
+
+
+def tasks_with_units_in_text(found: RecognisedTable) -> RecognisedTable | None:
+    """A task table without a unit column whose task cells end with the units as a field
+    (…力争不发生本土新增病例。（牵头单位：市疫情防控办）): read as a paragraph notice reads them."""
+    tasks = []
+    for r in found.data_rows():
+        cells = {c.role: s.text for c, s in zip(found.columns, found.table.row(r), strict=False)}
+        at = _field_start(cells.get("task", ""))
+        if not at:
+            return None
+        task = _Task(cells.get("section", ""), cells.get("seq", ""), cells["task"][:at].strip())
+        _add_fields(task, cells["task"][at:])
+        task.extras = _row_extras(found, r)
+        tasks.append(task)
+    return _as_table(tasks, found.table.index, found.table.caption) if tasks else None
+
+
+def _row_extras(found: RecognisedTable, row: int) -> dict[str, str]:
+    slots = zip(found.columns, found.table.row(row), strict=False)
+    return {c.label: s.text for c, s in slots if c.role in EXTRA_ROLES and s.text.strip()}
 
 
 def _tasks(paragraphs: list[str]) -> list[_Task]:
@@ -144,13 +166,15 @@ def _balanced(value: str) -> str:
     return value
 
 
-def _as_table(tasks: list[_Task]) -> RecognisedTable:
+def _as_table(tasks: list[_Task], index: int, caption: str) -> RecognisedTable:
     """The tasks as a grid with a header row, so they read like a task table."""
     labels = {"section": "heading", "seq": "序号", "task": "task paragraph", "lead": "牵头单位"}
     labels |= {"units": "责任单位", "leader": "牵头领导"}
     leaders = any("leader" in t.fields for t in tasks)  # a column only when a task names one
     roles = [role for role in _ROLE_ORDER if role != "leader" or leaders]
+    extras = list(dict.fromkeys(label for t in tasks for label in t.extras))
     cells = [Cell(0, c, labels[role]) for c, role in enumerate(roles)]
+    cells += [Cell(0, len(roles) + c, label) for c, label in enumerate(extras)]
     for r, task in enumerate(tasks, start=1):
         values = {"section": task.section, "seq": task.seq, "task": task.text}
         # Beside a 配合单位 field, a 责任单位 field names the leads (the others co-operate).
@@ -160,6 +184,8 @@ def _as_table(tasks: list[_Task]) -> RecognisedTable:
             role = units_role[name]
             values[role] = "、".join(filter(None, [values.get(role, ""), *found]))
         cells += [Cell(r, c, values.get(role, "")) for c, role in enumerate(roles)]
-    table = Table(PARAGRAPHS_TABLE, cells, spans_known=True, caption="paragraphs")
+        cells += [Cell(r, len(roles) + c, task.extras.get(x, "")) for c, x in enumerate(extras)]
+    table = Table(index, cells, spans_known=True, caption=caption)
     columns = [Column(role, labels[role], HEADER) for role in roles]
+    columns += [Column("extra", label, HEADER) for label in extras]
     return RecognisedTable(table, "key_tasks", [0], columns)

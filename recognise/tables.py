@@ -143,11 +143,12 @@ class RecognisedTable:
         return list(zip(columns, slots, strict=True))
 
 
-def recognise_table(table: Table) -> RecognisedTable:
-    """Match a table against every known kind; the best full match wins, else it is unknown."""
+def recognise_table(table: Table, units_column: bool = True) -> RecognisedTable:
+    """Match a table against every known kind; the best full match wins, else it is unknown.
+    Without `units_column`, a table may lack the kind's unit columns (for units in the text)."""
     best: RecognisedTable | None = None
     for kind in table_kinds():
-        found = _match(table, kind)
+        found = _match(table, kind, units_column)
         if found and (best is None or _score(found) > _score(best)):
             best = found
     return best or RecognisedTable(table, UNKNOWN, [], [])
@@ -203,7 +204,7 @@ def _score(found: RecognisedTable) -> int:
     )
 
 
-def _match(table: Table, kind: TableKind) -> RecognisedTable | None:
+def _match(table: Table, kind: TableKind, units_column: bool = True) -> RecognisedTable | None:
     header_rows = _header_rows(table, kind)
     if not header_rows:
         return None
@@ -212,7 +213,7 @@ def _match(table: Table, kind: TableKind) -> RecognisedTable | None:
     roles = [role for role, _ in evidence]
     if not set(kind.required) <= set(roles):
         return None
-    if kind.required_any and not set(kind.required_any) & set(roles):
+    if units_column and kind.required_any and not set(kind.required_any) & set(roles):
         return None
     if kind.areas:
         start, end = roles.index(kind.areas[0]), roles.index(kind.areas[1])

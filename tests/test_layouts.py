@@ -79,3 +79,13 @@ def test_a_progress_column_is_kept_beside_its_task_not_read_as_units(tmp_path: P
     assert tasks["extras"].iloc[0] == {"分管市长": "周军波", "前三季度完成情况": "已完成"}
     assert list(units["unit_written"]) == ["财政局", "税务局"]
     assert found.outcome.result.warnings == []
+
+
+def test_a_table_without_a_unit_column_reads_the_lead_written_in_the_task(tmp_path: Path) -> None:
+    header = _th("序号", "工作内容", "完成情况")
+    row = "<tr>" + _th("1", "抓好疫情防控。（牵头单位：市卫生健康委）", "已完成") + "</tr>"
+    found = extract(_page(tmp_path, row, header))
+    tasks, units = found.frames["key_tasks"], found.frames["task_units"]
+    assert list(tasks["task_text"]) == ["抓好疫情防控。"]
+    assert tasks["extras"].iloc[0] == {"完成情况": "已完成"}
+    assert list(zip(units["unit"], units["role"], strict=True)) == [("市卫生健康委", "lead")]
