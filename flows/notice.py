@@ -75,7 +75,11 @@ def _publish_group(group: list[FileOutcome], out: Path, fingerprint: str) -> lis
     assert first.frames is not None and first.report is not None and first.info is not None
     sources = [o.source for o in ready]
     frames = _with_sources(first.frames, sources, warnings=len(first.report.warnings))
-    extra = {"unknown_units": first.result.unknown_units, "fingerprint": fingerprint}
+    extra = {
+        "unknown_units": first.result.unknown_units,
+        "warnings": [w.as_dict() for w in first.result.warnings],
+        "fingerprint": fingerprint,
+    }
     try:
         publication = publish_notice(
             out,

@@ -9,18 +9,31 @@ from core.records import NoticeResult, Status
 from publish.store import manifests
 
 REVIEW_FIELDS = ["notice_id", "source_file", "row_id", "unit", "cell_text"]
+WARNING_FIELDS = ["notice_id", "check", "dataset", "message", "rows"]
 
 
 def write_review(out: Path) -> Path:
-    """output/review/unknown_units.csv: every unknown unit mention of every published notice."""
-    path = out / "review" / "unknown_units.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """output/review/: every unknown unit mention (unknown_units.csv) and every warning, weak
+    evidence included (warnings.csv), of every published notice."""
+    folder = out / "review"
+    folder.mkdir(parents=True, exist_ok=True)
+    published = manifests(out)
+    units = [row for m in published for row in m.get("unknown_units", [])]
+    _write_csv(folder / "unknown_units.csv", REVIEW_FIELDS, units)
+    warnings = [
+        {**w, "notice_id": m["notice_id"], "rows": " ".join(w.get("rows", []))}
+        for m in published
+        for w in m.get("warnings", [])
+    ]
+    _write_csv(folder / "warnings.csv", WARNING_FIELDS, warnings)
+    return folder / "unknown_units.csv"
+
+
+def _write_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it right
-        writer = csv.DictWriter(f, fieldnames=REVIEW_FIELDS)
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
-        for manifest in manifests(out):
-            writer.writerows(manifest.get("unknown_units", []))
-    return path
+        writer.writerows(rows)
 
 
 def summary_markdown(results: list[NoticeResult]) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from normalise.rows import NoticeRows
-from recognise.tables import EXTRA_ROLES, UNKNOWN, RecognisedTable
+from recognise.tables import EXTRA_ROLES, KEYWORD, UNKNOWN, RecognisedTable
 from schemas.consistency import target_warnings
 from schemas.datasets import datasets, to_table
 from schemas.findings import CRITICAL, WARNING, Finding, ValidationReport
@@ -47,6 +47,7 @@ def validate_notice(
     report.add(target_warnings(frames["livelihood_projects"], frames["livelihood_targets"]))
     report.add(unknown_unit_warnings(rows))
     report.add(extra_column_warnings(tables))
+    report.add(weak_evidence_warnings(tables, frames["task_units"]))
     return report
 
 
@@ -181,3 +182,32 @@ def unknown_unit_warnings(rows: NoticeRows) -> list[Finding]:
         )
         for u in rows.unknown_units
     ]
+
+
+def weak_evidence_warnings(tables: list[RecognisedTable], units: pd.DataFrame) -> list[Finding]:
+    """Decisions taken on weaker evidence than a whole header word or a registry entry, for a
+    person to confirm: column roles from a keyword, units read by the 市-means-the-city rule."""
+    found = [
+        Finding(
+            "role_by_keyword",
+            WARNING,
+            t.kind,
+            f"table {t.table.index}: "
+            + ", ".join(f"{c.label!r} read as {c.role} ({c.evidence})" for c in keyed),
+        )
+        for t in tables
+        if (keyed := [c for c in t.columns if c.evidence.startswith(KEYWORD)])
+    ]
+    by_rule = units[units["resolved_by"] == "parent"]
+    found += [
+        Finding(
+            "unit_by_rule",
+            WARNING,
+            "task_units",
+            f"{written!r} read as {unit!r}: in a county or district notice 市 is taken to mean "
+            "its city; add the unit to the registry if that is wrong",
+            sorted(set(group["task_id"]))[:20],
+        )
+        for (written, unit), group in by_rule.groupby(["unit_written", "unit"], sort=True)
+    ]
+    return found

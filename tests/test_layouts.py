@@ -78,7 +78,7 @@ def test_a_progress_column_is_kept_beside_its_task_not_read_as_units(tmp_path: P
     tasks, units = found.frames["key_tasks"], found.frames["task_units"]
     assert tasks["extras"].iloc[0] == {"分管市长": "周军波", "前三季度完成情况": "已完成"}
     assert list(units["unit_written"]) == ["财政局", "税务局"]
-    assert found.outcome.result.warnings == []
+    assert [w.check for w in found.outcome.result.warnings] == ["role_by_keyword"]
 
 
 def test_a_table_without_a_unit_column_reads_the_lead_written_in_the_task(tmp_path: Path) -> None:
@@ -89,3 +89,14 @@ def test_a_table_without_a_unit_column_reads_the_lead_written_in_the_task(tmp_pa
     assert list(tasks["task_text"]) == ["抓好疫情防控。"]
     assert tasks["extras"].iloc[0] == {"完成情况": "已完成"}
     assert list(zip(units["unit"], units["role"], strict=True)) == [("市卫生健康委", "lead")]
+
+
+def test_roles_read_from_a_keyword_and_units_read_by_rule_are_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "notice.html"
+    title = "<p>宁波市海曙区人民政府办公室关于印发2023年重点工作责任分解的通知</p>"
+    table = "<table><tr>" + _th("序号", "目标任务", "牵头处室") + "</tr>"
+    table += "<tr>" + _th("1", "地区生产总值增长6%。", "市发改委") + "</tr></table>"
+    path.write_text(f"<html><body>{title}{table}</body></html>", encoding="utf-8")
+    warnings = {w.check: w for w in extract(path).outcome.result.warnings}
+    assert "'牵头处室' read as lead (keyword 牵头)" in warnings["role_by_keyword"].message
+    assert "'市发改委' read as '宁波市发改委'" in warnings["unit_by_rule"].message

@@ -84,6 +84,13 @@ def test_the_run_summary_lists_exactly_the_three_real_warnings(published: Path) 
     assert "2024-cf657ba048" in index.read_text(encoding="utf-8")
 
 
+def test_the_review_folder_lists_every_warning_of_the_notice(published: Path) -> None:
+    review = (published / "review" / "warnings.csv").read_text(encoding="utf-8-sig")
+    rows = review.strip().splitlines()
+    assert rows[0] == "notice_id,check,dataset,message,rows"
+    assert len(rows) == 1 + 3 and all(r.startswith("2024-cf657ba048,") for r in rows[1:])
+
+
 def test_no_unknown_units_in_the_review_file(published: Path) -> None:
     review = (published / "review" / "unknown_units.csv").read_text(encoding="utf-8-sig")
     assert review.splitlines() == ["notice_id,source_file,row_id,unit,cell_text"]
