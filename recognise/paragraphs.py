@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extractors.model import Cell, Document, Table
-from recognise.tables import EXTRA_ROLES, HEADER, VOCABULARY, Column, RecognisedTable
+from recognise import VOCABULARY
+from recognise.tables import EXTRA_ROLES, HEADER, Column, RecognisedTable
 
 PARAGRAPHS_TABLE = 0  # the table index of tasks read from paragraphs
 _CHINESE_DIGITS = "一二三四五六七八九十"

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from core.errors import UnrecognisedLayout
 from extractors.model import Document, Slot, Table
+from recognise import VOCABULARY
+from recognise.content import content_vote, holds_prose
 
-VOCABULARY = Path(__file__).with_name("vocabulary.toml")
 UNKNOWN = "unknown"
 _HEADER_SCAN_ROWS = 6
 _SPACE = re.compile(r"\s+")
@@ -27,7 +28,8 @@ def header_label(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-HEADER, KEYWORD = "header word", "keyword"  # why a column has its role
+HEADER, KEYWORD, CONTENT = "header word", "keyword", "content"  # why a column has its role
+DISPUTED = "content disagrees"
 EXTRA_ROLES = ("extra", "leader")  # columns kept beside a task (progress, remarks, leaders)
 _BETWEEN_TARGETS = "between the city-wide target and the lead columns"
 _KEYWORD_HEADER_CHARS = 16  # a longer cell is data, not a header, whatever words it holds
@@ -209,7 +211,7 @@ def _match(table: Table, kind: TableKind, units_column: bool = True) -> Recognis
     if not header_rows:
         return None
     labels = _leaf_labels(table, header_rows)
-    evidence = [kind.evidence_of(label) or ("extra", "") for label in labels]
+    evidence = _with_content(table, header_rows, labels, kind)
     roles = [role for role, _ in evidence]
     if not set(kind.required) <= set(roles):
         return None
@@ -227,6 +229,27 @@ def _match(table: Table, kind: TableKind, units_column: bool = True) -> Recognis
         for role, label, (_, why) in zip(roles, labels, evidence, strict=True)
     ]
     return RecognisedTable(table, kind.name, header_rows, columns, kind.item_after)
+
+
+def _with_content(
+    table: Table, header_rows: list[int], labels: list[str], kind: TableKind
+) -> list[tuple[str, str]]:
+    """Each column's (role, evidence): its header words, then what its cells hold. An unknown
+    header takes the role its cells vote for (once per table); a units header over prose says
+    so in its evidence, for a person to check."""
+    found = [kind.evidence_of(label) or ("extra", "") for label in labels]
+    if kind.name != "key_tasks":
+        return found
+    data = [table.row_texts(r) for r in range(header_rows[-1] + 1, table.n_rows)]
+    columns = [[row[i] for row in data if len(row) == len(labels)] for i in range(len(labels))]
+    for i, (role, why) in enumerate(found):
+        if not why:
+            vote = content_vote(columns[i])
+            if vote and (vote[0] == "units" or vote[0] not in {r for r, _ in found}):
+                found[i] = vote
+        elif role in ("units", "lead") and holds_prose(columns[i]):
+            found[i] = (role, f"{why}; {DISPUTED}: its cells are long text, not unit names")
+    return found
 
 
 def _header_rows(table: Table, kind: TableKind) -> list[int]:

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from normalise.rows import NoticeRows
-from recognise.tables import EXTRA_ROLES, KEYWORD, UNKNOWN, RecognisedTable
+from recognise.tables import CONTENT, DISPUTED, EXTRA_ROLES, KEYWORD, UNKNOWN, RecognisedTable
 from schemas.consistency import target_warnings
 from schemas.datasets import datasets, to_table
 from schemas.findings import CRITICAL, WARNING, Finding, ValidationReport
@@ -184,19 +184,27 @@ def unknown_unit_warnings(rows: NoticeRows) -> list[Finding]:
     ]
 
 
+_WEAK_ROLES = {  # check -> which evidence it flags
+    "role_disputed": lambda why: DISPUTED in why,
+    "role_by_keyword": lambda why: why.startswith(KEYWORD) and DISPUTED not in why,
+    "role_by_content": lambda why: why.startswith(CONTENT),
+}
+
+
 def weak_evidence_warnings(tables: list[RecognisedTable], units: pd.DataFrame) -> list[Finding]:
     """Decisions taken on weaker evidence than a whole header word or a registry entry, for a
     person to confirm: column roles from a keyword, units read by the 市-means-the-city rule."""
     found = [
         Finding(
-            "role_by_keyword",
+            check,
             WARNING,
             t.kind,
             f"table {t.table.index}: "
-            + ", ".join(f"{c.label!r} read as {c.role} ({c.evidence})" for c in keyed),
+            + ", ".join(f"{c.label!r} read as {c.role} ({c.evidence})" for c in weak),
         )
         for t in tables
-        if (keyed := [c for c in t.columns if c.evidence.startswith(KEYWORD)])
+        for check, test in _WEAK_ROLES.items()
+        if (weak := [c for c in t.columns if test(c.evidence)])
     ]
     by_rule = units[units["resolved_by"] == "parent"]
     found += [

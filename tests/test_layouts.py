@@ -100,3 +100,29 @@ def test_roles_read_from_a_keyword_and_units_read_by_rule_are_flagged(tmp_path: 
     warnings = {w.check: w for w in extract(path).outcome.result.warnings}
     assert "'牵头处室' read as lead (keyword 牵头)" in warnings["role_by_keyword"].message
     assert "'市发改委' read as '宁波市发改委'" in warnings["unit_by_rule"].message
+
+
+def test_a_column_under_an_unknown_header_holding_unit_names_is_a_units_column(
+    tmp_path: Path,
+) -> None:
+    header = _th("序号", "主要工作任务", "实施主体")
+    rows = "".join(
+        "<tr>" + _th(str(i), f"任务{i}", units) + "</tr>"
+        for i, units in enumerate(["市经信局、市财政局", "市科技局", "各镇（街道）、市商务局"], 1)
+    )
+    found = extract(_page(tmp_path, rows, header))
+    assert list(found.frames["task_units"]["unit_written"])[:2] == ["市经信局", "市财政局"]
+    flagged = {w.check: w.message for w in found.outcome.result.warnings}
+    assert (
+        "'实施主体' read as units (content: 100% of cells are unit names)"
+        in flagged["role_by_content"]
+    )
+
+
+def test_a_units_header_over_long_text_is_flagged_as_disputed(tmp_path: Path) -> None:
+    header = _th("序号", "主要工作任务", "责任单位")
+    prose = "由各地结合实际情况认真组织实施并按季度报送工作进展情况和存在的主要问题"
+    rows = "<tr>" + _th("1", "任务", prose) + "</tr>"
+    found = extract(_page(tmp_path, rows, header))
+    flagged = {w.check: w.message for w in found.outcome.result.warnings}
+    assert "its cells are long text, not unit names" in flagged["role_disputed"]
