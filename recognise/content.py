@@ -48,10 +48,11 @@ def holds_prose(texts: list[str]) -> bool:
 
 
 def unit_share(cells: list[str]) -> float:
-    return sum(_is_unit_list(c) for c in cells) / len(cells)
+    return sum(is_unit_list(c) for c in cells) / len(cells)
 
 
-def _is_unit_list(cell: str) -> bool:
+def is_unit_list(cell: str) -> bool:
+    """Whether a text is a list of unit names (市发改委、各镇（街道）)."""
     pieces = [p.strip().strip("★☆*＊▲△。等") for p in _PIECES.split(cell) if p.strip()]
     names = [p for p in pieces if len(p) <= _MAX_NAME and _ends_like_unit(p)]
     return bool(pieces) and len(names) >= 0.8 * len(pieces)

@@ -17,6 +17,7 @@ from functools import cache
 
 from extractors.model import Cell, Document, Table
 from recognise import VOCABULARY
+from recognise.content import is_unit_list
 from recognise.tables import EXTRA_ROLES, HEADER, Column, RecognisedTable
 
 PARAGRAPHS_TABLE = 0  # the table index of tasks read from paragraphs
@@ -24,6 +25,7 @@ _CHINESE_DIGITS = "一二三四五六七八九十"
 _ARABIC = re.compile(r"^\s*[（(]?(\d{1,3})(?:[)）]|\s*[.、．])\s*")
 _CHINESE = re.compile(rf"^\s*(?:([{_CHINESE_DIGITS}]+)、|[（(]([{_CHINESE_DIGITS}]+)[)）])\s*")
 _VALUE_ENDS = " \t，,；;。."
+_TRAILING_BRACKET = re.compile(r"[（(]([^（()）]{2,80})[)）]\s*$")
 _ROLE_ORDER = ("section", "seq", "task", "lead", "units", "leader")
 
 
@@ -82,6 +84,14 @@ def _tasks(paragraphs: list[str]) -> list[_Task]:
     for paragraph in (p.strip() for p in paragraphs):
         at = _field_start(paragraph)
         if at is None:
+            at = _trailing_units(paragraph)
+            if at is not None:  # …，增长16%。（市发改委）: the units close the task's text
+                task = _task_from([*pending, paragraph[:at].strip()], sections)
+                if task:
+                    task.fields["units"] = [paragraph[at:].strip("（()）")]
+                    tasks.append(task)
+                pending, attachable = [], False
+                continue
             pending.append(paragraph)
             attachable = False
             continue
@@ -95,6 +105,14 @@ def _tasks(paragraphs: list[str]) -> list[_Task]:
             _add_fields(task, paragraph[at:])
             tasks.append(task)
     return tasks
+
+
+def _trailing_units(paragraph: str) -> int | None:
+    """Where a closing bracket of unit names starts (…增长12%。（市发改委、市统计局）)."""
+    found = _TRAILING_BRACKET.search(paragraph)
+    if found and found.start() > 0 and is_unit_list(found.group(1)):
+        return found.start()
+    return None
 
 
 def _field_start(paragraph: str) -> int | None:

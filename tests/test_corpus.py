@@ -15,7 +15,6 @@ from tools.score_corpus import Score, score_corpus
 KNOWN_WRONG = {
     "jiaxing_2006_plan.html": "title states no year (a five-year plan): refused by name",
     "jiaxing_2006_plan.docx": "title states no year (a five-year plan): refused by name",
-    "ningbo_2006_notice.txt": "units only as a trailing （市发改委） after the task: not read",
     "taizhou_c2006_notice.txt": "the excerpt starts at task 15: the 序号 gap check refuses it",
 }
 FLOOR = {"tasks": 0.80, "pairs": 0.75, "leads": 0.80, "files": 0.85}

@@ -25,17 +25,17 @@ PARAGRAPHS = [
 ]
 
 
-def _write(path: Path, fmt: str) -> Path:
+def _write(path: Path, fmt: str, paragraphs: list[str] = PARAGRAPHS) -> Path:
     if fmt == "docx":
         document = docx.Document()
-        for text in PARAGRAPHS:
+        for text in paragraphs:
             document.add_paragraph(text)
         document.save(str(path))
     elif fmt == "html":
-        body = "".join(f"<p>{text}</p>" for text in PARAGRAPHS)
+        body = "".join(f"<p>{text}</p>" for text in paragraphs)
         path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
     else:
-        path.write_text("\n\n".join(PARAGRAPHS) + "\n", encoding="utf-8")
+        path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
     return path
 
 
@@ -85,3 +85,20 @@ def test_inspect_shows_the_paragraph_layout_and_why(notice: Path) -> None:
     table = next(t for t in found["tables"] if t["caption"] == "paragraphs")
     assert table["kind"] == "key_tasks" and table["data_rows"] == 3
     assert found["error"] is None
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html", "docx"])
+def test_units_in_a_closing_bracket_end_the_task(tmp_path: Path, fmt: str) -> None:
+    lines = [
+        "宁波市人民政府办公厅关于印发2006年政府工作报告主要任务分解的通知",
+        "一、2006年主要调控预期目标",
+        "1.生产总值增长12%。",
+        "全市生产总值增长12%，总量达到2790亿元。（市发改委、市统计局）",
+        "各县（市）、区人民政府要抓好落实（此件公开发布）",
+    ]
+    path = _write(tmp_path / f"notice.{fmt}", fmt, lines)
+    frames = extract(path).frames
+    assert list(frames["key_tasks"]["task_text"]) == [
+        "生产总值增长12%。全市生产总值增长12%，总量达到2790亿元。"
+    ]
+    assert list(frames["task_units"]["unit_written"]) == ["市发改委", "市统计局"]
