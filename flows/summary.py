@@ -30,10 +30,23 @@ def write_review(out: Path) -> Path:
 
 
 def _write_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it right
-        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+    with path.open("w", encoding="utf-8-sig", newline="", errors="backslashreplace") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")  # BOM: for Excel
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell Excel would run as a formula (=, +, -, @ first) is written as text instead."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def markdown_safe(text: str) -> str:
+    """Text inside a Markdown table or list: no column breaks, no raw HTML, one line."""
+    escaped = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+    return " ".join(escaped.split())
 
 
 def summary_markdown(results: list[NoticeResult]) -> str:
@@ -44,17 +57,23 @@ def summary_markdown(results: list[NoticeResult]) -> str:
         "",
         f"{len(results)} file(s): " + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ".",
         "",
-        "| file | status | notice | tasks | task units | projects | targets | warnings "
-        "| unknown units |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| file | status | notice | tasks | task units | projects | targets | indicators "
+        "| warnings | unknown units |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         counts = [
             r.rows.get(k, 0)
-            for k in ("key_tasks", "task_units", "livelihood_projects", "livelihood_targets")
+            for k in (
+                "key_tasks",
+                "task_units",
+                "livelihood_projects",
+                "livelihood_targets",
+                "task_indicators",
+            )
         ]
         lines.append(
-            f"| {Path(r.source).name} | {r.status} | {r.notice_id or '-'} | "
+            f"| {markdown_safe(Path(r.source).name)} | {r.status} | {r.notice_id or '-'} | "
             + " | ".join(map(str, counts))
             + f" | {len(r.warnings)} | {len(r.unknown_units)} |"
         )
@@ -65,22 +84,16 @@ def summary_markdown(results: list[NoticeResult]) -> str:
 def _details(results: list[NoticeResult]) -> list[str]:
     lines: list[str] = []
     for r in results:
-        name = Path(r.source).name
+        name = markdown_safe(Path(r.source).name)
         if r.error:
             lines += [
                 "",
-                f"## Quarantined: {name}",
+                f"## {'Skipped' if r.status is Status.SKIPPED else 'Quarantined'}: {name}",
                 "",
-                f"- {r.error.message}",
-                f"- what to do: {r.error.hint or 'fix the file and run again'}",
+                f"- {markdown_safe(r.error.message)}",
+                f"- what to do: {markdown_safe(r.error.hint or 'fix the file and run again')}",
             ]
-        if r.warnings:
+        if r.warnings:  # tables not recognised are among them (table_not_recognised)
             lines += ["", f"## Warnings: {name}", ""]
-            lines += [f"- {w.check}: {w.message}" for w in r.warnings]
-        if r.unknown_tables:
-            lines += ["", f"## Tables not recognised: {name}", ""]
-            lines += [
-                f"- table {t['table_index']} ({t['rows']} rows): {t['first_row']}"
-                for t in r.unknown_tables
-            ]
+            lines += [f"- {w.check}: {markdown_safe(w.message)}" for w in r.warnings]
     return lines

@@ -26,10 +26,15 @@ def quarantine(out: Path, source: Path, result: NoticeResult) -> Path:
     if source.is_file():
         shutil.copy2(source, folder / source.name)
     reason = {"quarantined_at": datetime.now(UTC).isoformat(), **result.as_dict()}
+    # A file name that is not valid UTF-8 (surrogate escapes) is written as \udcxx, not a crash.
     (folder / "reason.json").write_text(
-        json.dumps(reason, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        json.dumps(reason, ensure_ascii=False, indent=2, default=str),
+        encoding="utf-8",
+        errors="backslashreplace",
     )
-    (folder / "reason.md").write_text(_readable(source, reason["error"] or {}), encoding="utf-8")
+    (folder / "reason.md").write_text(
+        _readable(source, reason["error"] or {}), encoding="utf-8", errors="backslashreplace"
+    )
     return folder
 
 

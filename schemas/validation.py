@@ -48,6 +48,7 @@ def validate_notice(
     report.add(unknown_unit_warnings(rows))
     report.add(extra_column_warnings(tables))
     report.add(weak_evidence_warnings(tables, frames["task_units"]))
+    report.add(unrecognised_table_warnings(tables))
     return report
 
 
@@ -219,3 +220,19 @@ def weak_evidence_warnings(tables: list[RecognisedTable], units: pd.DataFrame) -
         for (written, unit), group in by_rule.groupby(["unit_written", "unit"], sort=True)
     ]
     return found
+
+
+def unrecognised_table_warnings(tables: list[RecognisedTable]) -> list[Finding]:
+    """A table of a notice that is otherwise read, but of no known kind: its rows are not
+    published, so it is said (a page's layout table is one; a task table with new headers too)."""
+    return [
+        Finding(
+            "table_not_recognised",
+            WARNING,
+            "notices",
+            f"table {t.table.index} ({t.table.n_rows} rows) is of no known kind and is not "
+            f"published: it starts with {' | '.join(t.table.row_texts(0))[:60]!r}",
+        )
+        for t in tables
+        if t.kind == UNKNOWN and t.table.n_rows
+    ]

@@ -159,7 +159,9 @@ def test_a_retitled_notice_is_published_anew_and_the_earlier_one_is_reported(
     notice.write_text(text.replace("重点工作和\n", "重点工作（修订稿）和\n", 1), encoding="utf-8")
     status, results = _run_json(capsys, str(raw), "--out", str(out))
     assert status == EXIT_OK and [r["status"] for r in results] == ["published"]
-    warning = next(w for w in results[0]["warnings"] if w["dataset"] == "notices")
+    checks = [w["check"] for w in results[0]["warnings"]]
+    assert checks.count("file_published_as_another_notice") == 1
+    warning = next(w for w in results[0]["warnings"] if w["check"] == checks[-1])
     assert warning["check"] == "file_published_as_another_notice"
     assert warning["rows"] == ["2024-cf657ba048"]
     assert len(manifests(out)) == 2

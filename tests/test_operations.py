@@ -37,7 +37,7 @@ def test_inspect_shows_tables_columns_rows_and_warnings_without_writing(
     assert {"header": "南湖区", "role": "area", "why": area} in livelihood
     assert {"header": "市级牵头单位", "role": "lead", "why": "header word"} in livelihood
     assert found["rows"]["key_tasks"] == 122 and found["rows"]["livelihood_targets"] == 528
-    assert len(found["warnings"]) == 3 and found["unknown_units"] == []
+    assert len(found["warnings"]) == 4 and found["unknown_units"] == []
     assert list(tmp_path.iterdir()) == []
 
 

@@ -22,14 +22,18 @@ def _copy(frames: Frames) -> Frames:
     return {name: frame.copy(deep=True) for name, frame in frames.items()}
 
 
-def test_2024_notice_passes_with_exactly_three_warnings(txt_notice: Extracted) -> None:
+def test_2024_notice_passes_with_three_data_warnings_and_its_cc_block_said(
+    txt_notice: Extracted,
+) -> None:
     report = validate_notice(txt_notice.rows, txt_notice.tables, txt_notice.frames)
     assert report.failures == []
     assert [(w.check, w.rows) for w in report.warnings] == [
         ("name_differs_from_table", ["2024-cf657ba048-P023"]),
         ("name_differs_from_table", ["2024-cf657ba048-P023"]),
         ("city_target_without_areas", ["2024-cf657ba048-P027/1"]),
+        ("table_not_recognised", []),  # the 抄送 block at the end is laid out as a table
     ]
+    assert "抄送" in report.warnings[-1].message
 
 
 def _number_without_value(frames: Frames) -> None:
