@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any
 
 import pandas as pd
 
@@ -40,33 +42,44 @@ def stated_counts(name: str) -> list[StatedCount]:
 
 def target_warnings(projects: pd.DataFrame, targets: pd.DataFrame) -> list[Finding]:
     """Sums that miss the city total, names that state other numbers, city targets with no area."""
+    # Plain records grouped once: per-project pandas filters cost more than the checks.
+    by_project: dict[str, list[Target]] = defaultdict(list)
+    for target in targets.itertuples(index=False):
+        by_project[target.project_id].append(target)
     findings: list[Finding] = []
     for project in projects.itertuples():
-        rows = targets[targets["project_id"] == project.project_id]
-        items = _item_totals(rows)
+        rows = by_project.get(project.project_id, [])
         findings += _area_sum_warnings(project, rows)
-        findings += _name_warnings(project, items)
+        findings += _name_warnings(project, _item_totals(rows))
     return findings
 
 
-def _item_totals(rows: pd.DataFrame) -> dict[str, float | None]:
+Target = Any  # a livelihood_targets row as a named tuple
+
+
+def _item_totals(rows: list[Target]) -> dict[str, float | None]:
     """The city-wide (area_order 0) number of each breakdown item; a missing item is ''."""
-    totals = rows[rows["area_order"] == 0]
     return {
-        (r.item or ""): (r.value if r.value_kind == "number" else None) for r in totals.itertuples()
+        (r.item or ""): (r.value if r.value_kind == "number" else None)
+        for r in rows
+        if r.area_order == 0
     }
 
 
-def _area_sum_warnings(project, rows: pd.DataFrame) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _area_sum_warnings(project, rows: list[Target]) -> list[Finding]:  # type: ignore[no-untyped-def]
+    by_item: dict[int, list[Target]] = defaultdict(list)
+    for row in rows:
+        by_item[row.item_no].append(row)
     found = []
-    for item_no, item_rows in rows.groupby("item_no", sort=True):
-        totals = item_rows[item_rows["area_order"] == 0]
-        areas = item_rows[item_rows["area_order"] > 0]
-        if totals.empty or totals.iloc[0]["value_kind"] != "number":
+    for item_no in sorted(by_item):
+        totals = [r for r in by_item[item_no] if r.area_order == 0]
+        areas = [r for r in by_item[item_no] if r.area_order > 0]
+        if not totals or totals[0].value_kind != "number":
             continue  # no city-wide number to compare with
-        total = totals.iloc[0]
-        label = _label(project, total["item"])
-        if (areas["value_kind"] == "not_applicable").all():
+        total = totals[0]
+        label = _label(project, total.item)
+        kinds = {r.value_kind for r in areas}
+        if kinds <= {"not_applicable"}:
             found.append(
                 _warning(
                     "city_target_without_areas",
@@ -75,8 +88,8 @@ def _area_sum_warnings(project, rows: pd.DataFrame) -> list[Finding]:  # type: i
                     f"{label}: city-wide target {total.value_text} but every area is /",
                 )
             )
-        elif areas["value_kind"].isin(["number", "not_applicable", "blank"]).all():
-            summed = float(areas["value"].fillna(0).sum())
+        elif kinds <= {"number", "not_applicable", "blank"}:
+            summed = float(sum(r.value for r in areas if r.value == r.value and r.value))
             if abs(summed - total.value) > 1e-6:
                 found.append(
                     _warning(
