@@ -113,3 +113,16 @@ def test_a_table_split_in_two_stops_the_notice(tmp_path) -> None:  # type: ignor
     assert len(split.frames["key_tasks"]) == 59
     report = validate_notice(split.rows, split.tables, split.frames)
     assert "table_split" in [f.check for f in report.failures]
+
+
+def test_an_area_target_that_no_longer_adds_up_is_a_warning(txt_notice: Extracted) -> None:
+    from schemas.consistency import target_warnings
+
+    frames = _copy(txt_notice.frames)
+    targets = frames["livelihood_targets"]
+    summing = targets[(targets["area_order"] == 1) & (targets["value_kind"] == "number")]
+    first = summing.index[0]
+    targets.loc[first, "value"] = targets.loc[first, "value"] + 1
+    found = target_warnings(frames["livelihood_projects"], targets)
+    changed = f"{targets.loc[first, 'project_id']}/{targets.loc[first, 'item_no']}"
+    assert ("area_sum_differs", [changed]) in [(f.check, f.rows) for f in found]
