@@ -15,6 +15,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
 
 from core.errors import InternalError, LinkOutside, NoticeError, UnreadableFile
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
@@ -190,7 +191,9 @@ def _publish(outcomes: list[FileOutcome], out: Path, stamp: str) -> list[NoticeR
         groups[o.result.notice_id or o.result.source].append(o)
     results: list[NoticeResult] = []
     for group in groups.values():
-        results += publish_group(group, out, stamp)
+        # quote: Prefect would otherwise walk every frame and cell of the group looking for
+        # futures (about 0.3 s a notice)
+        results += publish_group(quote(group), out, stamp)
     return results
 
 

@@ -43,7 +43,7 @@ def validation_results(out: Path) -> Path:
 @task(name="notice-file", cache_policy=NO_CACHE)
 def extract_file(path: Path, out: Path, sha256: str) -> FileOutcome | State:
     """One file through the stages; a file that cannot be published ends Failed, with why."""
-    outcome = process_file(path, sha256, results_dir=validation_results(out))
+    outcome = process_file(path, sha256, results_dir=validation_results(out)).for_publishing()
     if outcome.result.error:
         return Failed(message=str(outcome.result.error), data=outcome)
     return outcome

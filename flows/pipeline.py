@@ -41,6 +41,12 @@ class FileOutcome:
         """Read and validated without a critical finding: it may be published."""
         return self.result.status is Status.READY
 
+    def for_publishing(self) -> FileOutcome:
+        """Only what publication needs: a batch holds every file's outcome until its notice's
+        files are all read (and a Dask worker sends it back), so the document and the
+        intermediate rows are let go."""
+        return replace(self, document=None, tables=[], rows=None)
+
 
 def process_file(
     path: Path, expected_sha256: str = "", results_dir: Path | None = None
