@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python tools/benchmark.py
+	$(VENV)/bin/python -m tools.bench_batch
 
 score: $(STAMP)
 	$(VENV)/bin/python -m tools.score_corpus --verbose
