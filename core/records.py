@@ -21,6 +21,7 @@ class Status(StrEnum):
     QUARANTINED = "quarantined"
     CONFLICT = "conflict"  # two files of one notice disagree: neither is published
     MISSING = "missing"  # published before, gone from the input folder now
+    SKIPPED = "skipped"  # not a notice's format (an image, an archive): listed, not read
 
     @property
     def failed(self) -> bool:

@@ -19,7 +19,8 @@ from prefect.utilities.annotations import quote
 
 from core.errors import InternalError, LinkOutside, NoticeError, UnreadableFile
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
-from flows.notice import SUPPORTED, extract_file, publish_group, validation_results
+from extractors import identify
+from flows.notice import extract_file, publish_group, validation_results
 from flows.pipeline import FileOutcome
 from flows.summary import summary_markdown, write_review
 from publish.lock import exclusive_output
@@ -30,27 +31,53 @@ from schemas.suites import build_data_docs
 # The stage packages, lowest first: a package imports only packages before it in this list.
 PACKAGES = ["core", "extractors", "recognise", "normalise", "schemas", "publish", "flows"]
 _FINGERPRINTED = {".py", ".csv", ".toml", ".json"}
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini"}  # Windows keeps these hidden in every folder
 
 
 def notice_files(paths: list[Path]) -> list[Path]:
-    """The notice files under the given files and folders, recursively, in a stable order.
+    """Every file under the given files and folders, recursively, in a stable order: each is
+    read, or reported as skipped, never ignored without a word.
 
-    Word's lock files (~$notice.docx) and hidden files (.notice.txt, macOS ._notice.txt) are not
-    notices: an open document would otherwise fail every run.
+    Only Word's lock files (~$notice.docx) and hidden files (.notice.txt, macOS ._notice.txt,
+    anything in a hidden folder, Thumbs.db) stay silent: they are no one's notice, and an open
+    document would otherwise fail every run.
     """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in SUPPORTED
-                and not p.name.startswith(("~$", "."))
+                p for p in path.rglob("*") if p.is_file() and not _silent(p.relative_to(path))
             )
         else:
             found.append(path)
     return found
+
+
+def _silent(relative: Path) -> bool:
+    return (
+        any(part.startswith((".", "~$")) for part in relative.parts)
+        or relative.name.lower() in _SYSTEM_FILES
+    )
+
+
+def skipped_files(files: list[Path]) -> tuple[list[Path], list[NoticeResult]]:
+    """The files to read, and the others reported as skipped with what they are (an image, an
+    archive, an .ofd) and what to do. A file named as a notice (.docx, .pdf …) is always read:
+    if it is something else, its reader refuses it by name and it is quarantined."""
+    read: list[Path] = []
+    skipped: list[NoticeResult] = []
+    for path in files:
+        kind = identify(path)
+        if kind.reader:
+            read.append(path)
+            continue
+        error = UnreadableFile(
+            f"not read: the file is {kind.what}, not a notice format",
+            file=path,
+            hint=kind.hint or "remove it from raw/ if it is not a notice",
+        )
+        skipped.append(NoticeResult(str(path), Status.SKIPPED, error=error))
+    return read, skipped
 
 
 def links_outside(paths: list[Path], files: list[Path]) -> list[Path]:
@@ -92,7 +119,7 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
     recover(out_dir)
     files = notice_files([Path(p) for p in paths])
     refused = links_outside([Path(p) for p in paths], files)
-    files = [f for f in files if f not in refused]
+    files, skipped = skipped_files([f for f in files if f not in refused])
     sources, unreadable = _describe(files)
     files = [f for f in files if f in sources]
     stamp = fingerprint()  # once: a registry edited during the run applies to the next one
@@ -109,7 +136,7 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
         for f in files
         if str(f) not in done
     ]
-    results += _missing(out_dir, sources) + _refuse_links(refused)
+    results += _missing(out_dir, sources) + _refuse_links(refused) + skipped
     write_reports(out_dir, results)
     return results
 

@@ -2,7 +2,8 @@
 
 Exit status: 0 every notice published (or unchanged); 1 a file was quarantined or two files of
 one notice disagree; 2 bad usage (a path that does not exist, serve without a server); 3 another
-run held the output folder for longer than --wait seconds.
+run held the output folder for longer than --wait seconds; 4 a file was not read (skipped: an
+image, an archive, an .ofd), the rest published.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, EXIT_BUSY, EXIT_SKIPPED = 0, 1, 2, 3, 4
 DASK_ENV = "NOTICES_DASK_ADDRESS"
 
 
@@ -76,6 +77,7 @@ def _existing(paths: list[Path]) -> list[Path] | None:
 
 def run_command(args: argparse.Namespace) -> int:
     _prefect_defaults(args.out, console_logs=False)
+    from core.records import Status
     from flows.batch import run_batch
     from flows.progress import print_summary, show_progress
     from publish.lock import OutputBusy
@@ -99,8 +101,10 @@ def run_command(args: argparse.Namespace) -> int:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2, default=str))
     else:
         print_summary(results, args.out)
-    failed = [r for r in results if r.status.failed]
-    return EXIT_QUARANTINED if failed else EXIT_OK
+    if any(r.status.failed for r in results):
+        return EXIT_QUARANTINED
+    # a run never reports success over files it did not read
+    return EXIT_SKIPPED if any(r.status is Status.SKIPPED for r in results) else EXIT_OK
 
 
 def inspect_command(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ _STYLE = {
     Status.QUARANTINED: "red",
     Status.CONFLICT: "red",
     Status.MISSING: "yellow",
+    Status.SKIPPED: "yellow",
 }
 console = Console(stderr=True)
 

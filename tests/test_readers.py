@@ -113,7 +113,7 @@ def test_html_in_gbk_declared_in_a_meta_tag(tmp_path: Path) -> None:
         (b"", "empty"),
         (b"PK\x03\x04not really a zip", "not a readable .docx"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1legacy", "legacy Word .doc"),
-        (b"%PDF-1.7 ...", "a PDF"),
+        (b"%PDF-1.7 ...", "not a readable PDF"),
     ],
 )
 def test_unreadable_files_name_the_file_and_the_remedy(

@@ -32,8 +32,10 @@ def test_a_pipe_in_a_name_or_message_does_not_break_the_summary_table(tmp_path: 
     result = NoticeResult("raw/a|b.txt", Status.PUBLISHED, notice_id="2024-x")
     result.warnings = [Finding("check", WARNING, "key_tasks", "cell says x | y <script>")]
     text = summary_markdown([result])
-    row = next(line for line in text.splitlines() if "a\\|b.txt" in line)
-    assert row.count(" | ") == 8  # nine columns, as in the header
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("| file |"))
+    row = next(line for line in lines if "a\\|b.txt" in line)
+    assert row.count(" | ") == header.count(" | ")  # as many columns as the header
     assert "x \\| y &lt;script>" in text
 
 
