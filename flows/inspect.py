@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -28,12 +29,21 @@ def describe_outcome(outcome: FileOutcome) -> dict:
     if outcome.info:
         found["notice"] = {k: str(v) for k, v in vars(outcome.info).items()}
     if outcome.frames is not None:
+        found["indicators"] = _indicators(outcome.frames["task_indicators"])
         found["rows"] = {n: len(f) for n, f in outcome.frames.items() if n != "units"}
     found["unknown_units"] = result.unknown_units
     found["warnings"] = [w.as_dict() for w in result.warnings]
     found["failures"] = [f.as_dict() for f in outcome.report.failures] if outcome.report else []
     found["error"] = result.error.as_dict() if result.error else None
     return found
+
+
+def _indicators(frame: pd.DataFrame) -> list[dict]:
+    """The notice's measurable targets, as the task_indicators dataset holds them."""
+    columns = ["indicator_id", "span", "metric", "change", "value_text", "unit_text"]
+    columns += ["base_value", "base_unit", "bound", "stretch", "deadline", "confidence"]
+    rows = frame[columns].astype(object).where(frame[columns].notna(), None)
+    return rows.to_dict("records")
 
 
 def _describe(found: RecognisedTable) -> dict:
@@ -66,6 +76,7 @@ def print_inspection(found: dict) -> None:
         console.print(grid)
         console.print(f"  {table['data_rows']} data rows of {table['rows']}", highlight=False)
     console.print(f"rows: {found.get('rows', {})}", highlight=False)
+    _print_indicators(console, found.get("indicators", []))
     for unit in found["unknown_units"]:
         console.print(f"[yellow]unknown unit[/] {escape(unit['unit'])} ({unit['row_id']})")
     for warning in found["warnings"]:
@@ -75,3 +86,21 @@ def print_inspection(found: dict) -> None:
     if found["error"] and not found["failures"]:
         error = found["error"]
         console.print(f"[red]error[/] {escape(error['message'])} — {escape(error['hint'] or '')}")
+
+
+def _print_indicators(console: Console, indicators: list[dict]) -> None:
+    """One line per target: what is measured, the change, the value and its bound."""
+    if not indicators:
+        return
+    grid = Table(title=f"indicators: {len(indicators)}")
+    grid.add_column("target", no_wrap=True)
+    grid.add_column("metric", overflow="fold")
+    for name in ("change", "value", "bound", "deadline", "confidence"):
+        grid.add_column(name, overflow="fold")
+    for i in indicators:
+        row_id, _, position = i["indicator_id"].split("-", 2)[-1].rpartition("-I")
+        value = f"{i['value_text']}{i['unit_text']}" + (" 力争" if i["stretch"] else "")
+        cells = [f"{row_id} #{int(position)}", i["metric"], i["change"], value]
+        cells += [i["bound"], i["deadline"], i["confidence"]]
+        grid.add_row(*(escape(str(c)) if c is not None else "-" for c in cells))
+    console.print(grid)

@@ -9,6 +9,7 @@ from pathlib import Path
 from core.errors import UnrecognisedLayout
 from core.records import SourceFile
 from extractors.model import Slot
+from normalise.indicators import indicator_rows
 from normalise.registry import load_registry
 from normalise.sequence import SequenceGap, fill_sequence
 from normalise.targets import parse_target
@@ -62,6 +63,7 @@ def dataset_rows(rows: NoticeRows, sources: list[SourceFile]) -> dict[str, list[
         "task_units": rows.task_units,
         "livelihood_projects": rows.livelihood_projects,
         "livelihood_targets": rows.livelihood_targets,
+        "task_indicators": indicator_rows(rows.key_tasks, rows.livelihood_projects),
         "units": units_rows(),
     }
 
