@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     _paths_and_out(run)
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument(
-        "--wait", type=float, default=600, help="seconds to wait for another run (default 600)"
+        "--wait", type=_seconds, default=600, help="seconds to wait for another run (default 600)"
     )
     run.add_argument(
         "--dask-address",
@@ -59,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--timezone", default="Asia/Shanghai")
     serve.add_argument("--name", default="daily", help="deployment name")
     return parser
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds to wait: finite and not negative (nan would wait forever)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 up")
+    return value
 
 
 def _paths_and_out(parser: argparse.ArgumentParser) -> None:

@@ -7,8 +7,11 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from core.errors import UnreadableFile
 from core.records import WARNING, Finding, NoticeResult, Status
+from flows.cli import EXIT_USAGE, main
 from flows.summary import _write_csv, summary_markdown
 from publish.quarantine import quarantine
 
@@ -45,3 +48,13 @@ def test_a_cell_excel_would_run_as_a_formula_is_written_as_text(tmp_path: Path) 
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows == [{"unit": "'=HYPERLINK(1)", "cell_text": "市财政局"}]
+
+
+def test_a_wait_that_is_not_a_number_of_seconds_is_bad_usage(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for wait in ("nan", "inf", "-1", "soon"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["run", "raw", "--wait", wait])
+        assert exit_.value.code == EXIT_USAGE
+        assert "--wait" in capsys.readouterr().err
