@@ -64,5 +64,5 @@ def _ends_like_unit(piece: str) -> bool:
 
 
 def _rising_numbers(cells: list[str]) -> bool:
-    numbers = [int(c) for c in cells if c.isdigit() and len(c) <= 3]
+    numbers = [int(c) for c in cells if c.isascii() and c.isdigit() and len(c) <= 3]
     return len(numbers) == len(cells) >= 2 and numbers == sorted(numbers) and numbers[0] <= 1
