@@ -1,33 +1,38 @@
-"""Reader for web pages: BeautifulSoup on lxml, rowspan and colspan kept as spans.
+"""Reader for web pages: lxml's tree, rowspan and colspan kept as spans.
 
-The page is decoded here, not by BeautifulSoup: a page declaring gb2312 but using GBK characters
+The page is decoded here, not by the parser: a page declaring gb2312 but using GBK characters
 (common on government sites) makes lxml return an empty tree, and guessing an undeclared
-encoding is unreliable on short pages. Declared GB charsets are read as GB18030 (their superset,
-as browsers do); an undeclared page is UTF-8 or else GB18030; only then does BeautifulSoup guess.
+encoding is unreliable on short pages. UTF-8 holding Chinese is believed first (a page a browser
+saved keeps its site's charset=gb2312), then the declared charset, GB ones read as GB18030
+(their superset, as browsers do), then UTF-8, then GB18030; only then does BeautifulSoup's
+UnicodeDammit guess. The decoded text is parsed by lxml (a BeautifulSoup tree of a 270 KB page
+costs ten times lxml's parse). What the page says about the notice outside its article (meta
+tags, <title>, <h1>, the information table, its URL) is read by `extractors.html_meta`.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-import warnings
+from collections.abc import Collection
 from pathlib import Path
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
-from bs4.builder import XMLParsedAsHTMLWarning
+from lxml import etree
 
 from core.errors import UnreadableFile
+from extractors.html_meta import is_chrome_table, is_info_table, page_metadata
 from extractors.model import Cell, Document, Table
 from extractors.txt import BOMS
 
-_BLOCKS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li"]
-_NOISE = ["script", "style", "noscript", "template"]
-_WALKED = {*_BLOCKS, "td", "th", "table"}  # td/th: text in the cells of a layout table
-_BREAKS = {*_BLOCKS, "br"}
+_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li"}
+_CELLS = {"td", "th"}
+_NOISE = ("script", "style", "noscript", "template")
+_WALKED = (*_BLOCKS, "td", "th", "table")  # td/th: text in the cells of a layout table
 _CHARSET = re.compile(
     rb"""<(?:meta[^>]*?charset|\?xml[^>]*?encoding)\s*=\s*["']?\s*([\w.:-]+)""", re.I
 )
 _GB = {"gb2312", "gbk", "gb18030"}  # Python's names after codecs.lookup of any GB label
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Browsers' limits: a bigger span is a broken page, and would cost memory for nothing.
 _MAX_COLSPAN, _MAX_ROWSPAN = 1000, 65534
 _NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: str.isdigit() accepts '²', int() not
@@ -36,6 +41,11 @@ MAX_GRID = 1_000_000  # grid positions per table; a notice's largest table has a
 # a notice's page is well under 1 MB and nests ~30 deep, so these bounds are generous.
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 500
+# huge_tree: libxml2 otherwise cuts a page at 256 levels silently, and the depth check below
+# would pass a page it should refuse. The text is handed over as UTF-8 whatever the page declares.
+_PARSER = etree.HTMLParser(encoding="utf-8", huge_tree=True, remove_pis=True)
+# Whether an element sits deeper than MAX_DEPTH (<html> is 1): one pass in C, no recursion.
+_TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 1) + ")")
 
 
 def read_html(path: Path, data: bytes | None = None) -> Document:
@@ -47,54 +57,58 @@ def read_html(path: Path, data: bytes | None = None) -> Document:
             file=path,
             hint="check that this is the notice; save only its page, as 'Web page, HTML only'",
         )
-    with warnings.catch_warnings():  # they flag odd pages, which the checks below report
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(decode_page(raw), "lxml")
-    if _depth(soup) > MAX_DEPTH:
+    text = page_text(raw)
+    root = etree.fromstring(text.encode("utf-8", "replace"), _PARSER)
+    if root is None:  # nothing but whitespace or comments
+        return Document(source=path, format="html", paragraphs=[], tables=[])
+    if _TOO_DEEP(root):
         raise UnreadableFile(
             f"the page nests its elements more than {MAX_DEPTH} deep",
             file=path,
             hint="the page is broken or is not a notice; save the notice's page again as .html",
         )
-    for tag in soup.find_all(_NOISE):
-        tag.decompose()
-    # The innermost tables hold the data: older government pages lay out the whole article,
-    # title included, in an outer table.
-    tables = [t for t in soup.find_all("table") if t.find("table") is None]
-    article = _article(soup, tables)
-    if article is None:
-        raise UnreadableFile("the page has no body", file=path, hint="save the whole page as .html")
-    paragraphs, captions = _paragraphs(article, tables)
+    etree.strip_elements(root, *_NOISE, etree.Comment, with_tail=False)
+    metadata = page_metadata(root, text)
+    tables, site = _data_tables(root)
+    article = _article(root, tables)
+    paragraphs, captions = _paragraphs(article, tables, site)
     return Document(
         source=path,
         format="html",
         paragraphs=paragraphs,
         tables=[
-            Table(i + 1, _table_cells(t, i + 1, path), True, captions.get(id(t), ""))
+            Table(i + 1, _table_cells(t, i + 1, path), True, captions.get(t, ""))
             for i, t in enumerate(tables)
         ],
+        metadata=metadata,
     )
 
 
-def _depth(soup: BeautifulSoup) -> int:
-    """How deep elements nest, walked without recursion (a hostile page may nest 10**6 deep)."""
-    deepest, stack = 0, [(soup, 0)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            break
-        stack.extend((child, depth + 1) for child in node.contents if isinstance(child, Tag))
-    return deepest
+def page_text(raw: bytes) -> str:
+    """The page as text; bytes no decoding accepts are left to UnicodeDammit's guess."""
+    text = decode_page(raw)
+    if isinstance(text, str):
+        return text
+    from bs4 import UnicodeDammit  # only for pages nothing else decodes: its import costs
+
+    return UnicodeDammit(raw).unicode_markup or raw.decode("utf-8", "replace")
 
 
 def decode_page(raw: bytes) -> str | bytes:
-    """The page as text: its BOM, else its declared charset, else UTF-8, else GB18030 (pages
-    declared UTF-8 but saved in GBK exist); only if all fail does BeautifulSoup guess."""
+    """The page as text: its BOM, else UTF-8 when that reads as Chinese, else its declared
+    charset, else UTF-8, else GB18030; the bytes if all fail.
+
+    Declarations lie both ways: a page a browser saved is UTF-8 under its site's
+    `charset=gb2312`, and pages declared UTF-8 are saved in GBK. A GBK page is practically never
+    valid UTF-8 holding Chinese characters (a word or two may be valid UTF-8: 通知 in GBK reads
+    as '֪ͨ'), so UTF-8 that holds Han characters is believed first.
+    """
     bom = next((encoding for bom, encoding in BOMS if raw.startswith(bom)), None)
+    utf8 = _decode(raw, "utf-8")
+    if bom is None and utf8 is not None and _HAN.search(utf8):
+        return utf8
     for encoding in (bom, _declared_encoding(raw[:8192]), "utf-8", "gb18030"):
-        text = _decode(raw, encoding) if encoding else None
+        text = (utf8 if encoding == "utf-8" else _decode(raw, encoding)) if encoding else None
         if text is not None:
             return text
     return raw
@@ -120,41 +134,65 @@ def _decode(raw: bytes, encoding: str) -> str | None:
         return None
 
 
-def _article(soup: BeautifulSoup, tables: list[Tag]) -> Tag | None:
+def _data_tables(root: etree._Element) -> tuple[dict[etree._Element, int], set[etree._Element]]:
+    """The tables that may hold the notice's data, in page order, with the length of their
+    text, and the site's own tables.
+
+    The innermost tables: older government pages lay out the whole article, title included, in
+    an outer table. The site's own tables (navigation, footer, the information table, spacers)
+    are set aside, so that neither the tables nor the paragraphs hold them. (They stay in the
+    tree: moving their tail text elsewhere would make lxml re-check text it already parsed.)
+    """
+    tables: dict[etree._Element, int] = {}
+    site: set[etree._Element] = set()
+    for table in [t for t in root.iter("table") if t.find(".//table") is None]:
+        text = _text(table).strip()
+        if not text or is_info_table(table) or is_chrome_table(table, text):
+            site.add(table)
+        else:
+            tables[table] = len(text)
+    return tables, site
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext())
+
+
+def _article(root: etree._Element, tables: dict[etree._Element, int]) -> etree._Element:
     """The nearest element holding every table and some text besides: the notice, without the
     site's header and navigation."""
+    body = root.find("body")
     if not tables:
-        return soup.body or soup
-    others = [{id(p) for p in t.parents} for t in tables[1:]]  # by identity: Tag == compares trees
-    for ancestor in tables[0].parents:
-        if all(id(ancestor) in parents for parents in others) and _has_own_text(ancestor, tables):
+        return root if body is None else body
+    first, *rest = tables
+    others = [set(t.iterancestors()) for t in rest]
+    inside = sum(tables.values())
+    for ancestor in first.iterancestors():
+        # Text outside the tables: the title, the issuer …
+        if all(ancestor in parents for parents in others) and len(_text(ancestor).strip()) > inside:
             return ancestor
-    return soup.body
+    return root if body is None else body
 
 
-def _has_own_text(element: Tag, tables: list[Tag]) -> bool:
-    """Whether the element holds text outside the tables (the title, the issuer …)."""
-    inside = sum(len(t.get_text("").strip()) for t in tables)
-    return len(element.get_text("").strip()) > inside
-
-
-def _paragraphs(article: Tag, tables: list[Tag]) -> tuple[list[str], dict[int, str]]:
+def _paragraphs(
+    article: etree._Element, tables: Collection[etree._Element], site: set[etree._Element]
+) -> tuple[list[str], dict[etree._Element, str]]:
     """Text blocks outside tables in reading order, and the block just before each table.
 
     One walk of the page, then one walk up from each block: asking every block for inner blocks
-    (`find`) costs the page's size per block, seconds on a large page.
+    costs the page's size per block, seconds on a large page.
     """
-    nodes = [n for n in article.descendants if isinstance(n, Tag) and n.name in _WALKED]
-    table_ids = {id(t) for t in tables}
-    outer, in_table = _block_context(article, nodes, table_ids)
+    nodes = list(article.iterdescendants(*_WALKED))
+    data = set(tables)
+    outer, in_table = _block_context(article, nodes, data | site)
     paragraphs: list[str] = []
-    captions: dict[int, str] = {}
+    captions: dict[etree._Element, str] = {}
     caption = ""
     for node in nodes:
-        if id(node) in table_ids:
-            captions[id(node)], caption = caption, ""
-        elif node.name != "table" and id(node) not in outer and id(node) not in in_table:
-            text = node.get_text("").strip()
+        if node in data:
+            captions[node], caption = caption, ""
+        elif node.tag != "table" and node not in outer and node not in in_table:
+            text = _text(node).strip()
             if text:
                 paragraphs.append(text)
                 caption = text
@@ -162,53 +200,72 @@ def _paragraphs(article: Tag, tables: list[Tag]) -> tuple[list[str], dict[int, s
 
 
 def _block_context(
-    article: Tag, nodes: list[Tag], table_ids: set[int]
-) -> tuple[set[int], set[int]]:
-    """Blocks that hold other blocks, and blocks inside a data table (both by identity)."""
-    outer: set[int] = set()
-    in_table: set[int] = set()
-    for node in nodes:
-        if node.name == "table":
-            continue
-        for parent in node.parents:
-            if parent is article:
+    article: etree._Element, nodes: list[etree._Element], tables: set[etree._Element]
+) -> tuple[set[etree._Element], set[etree._Element]]:
+    """Blocks that hold other blocks or tables, and blocks inside one of the tables.
+
+    Each walk up stops at a block already known to be outer (its ancestors are too), so the
+    page is walked about once, not once per cell.
+    """
+    in_table = {n for t in tables for n in t.iterdescendants(*_WALKED)}
+    outer: set[etree._Element] = set()
+    for node in [*tables, *(n for n in nodes if n.tag != "table" and n not in in_table)]:
+        for parent in node.iterancestors():
+            if parent is article or parent in outer:
                 break
-            if id(parent) in table_ids:
-                in_table.add(id(node))
-            outer.add(id(parent))
+            outer.add(parent)
     return outer, in_table
 
 
-def _cell_text(cell: Tag) -> str:
-    """A cell's paragraphs as lines: <p>, <div> and <br> break lines, inline tags do not."""
-    breaks = [n for n in cell.descendants if isinstance(n, Tag) and n.name in _BREAKS]
-    for node in breaks:
-        if node.name == "br":
-            node.replace_with(NavigableString("\n"))
-        else:
-            node.append(NavigableString("\n"))
-    lines = (line.strip() for line in cell.get_text("").split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def _span(cell: Tag, name: str, limit: int) -> int:
-    value = str(cell.get(name, "1")).strip()
+def _span(cell: etree._Element, name: str, limit: int) -> int:
+    value = cell.get(name)
+    if value is None:
+        return 1
+    value = value.strip()
     return min(max(1, int(value)), limit) if _NUMBER.fullmatch(value) else 1
 
 
-def _rows(table: Tag) -> list[Tag]:
-    return [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+def table_rows(table: etree._Element) -> list[list[tuple[etree._Element, str]]]:
+    """Each row's cells (td/th of its tr) with their text, in one walk of an innermost table.
+
+    A cell's paragraphs are its lines: <p>, <div> and <br> break lines, inline tags do not.
+    """
+    rows: list[list[tuple[etree._Element, str]]] = []
+    cell: etree._Element | None = None
+    parts: list[str] = []
+    for event, node in etree.iterwalk(table, events=("start", "end")):
+        tag = node.tag
+        if cell is None:
+            if event == "start" and tag == "tr":
+                rows.append([])
+            elif event == "start" and tag in _CELLS and rows and node.getparent().tag == "tr":
+                cell, parts = node, [node.text or ""]
+        elif node is cell:  # its end
+            rows[-1].append((cell, _lines("".join(parts).strip())))
+            cell = None
+        elif event == "start":
+            parts.append("\n" if tag == "br" else node.text or "")
+        else:
+            parts.append(("\n" if tag in _BLOCKS else "") + (node.tail or ""))
+    return rows
 
 
-def _table_cells(table: Tag, index: int, path: Path) -> list[Cell]:
+def _lines(text: str) -> str:
+    if "\n" not in text:
+        return text.strip()
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _table_cells(table: etree._Element, index: int, path: Path) -> list[Cell]:
     """Expand rowspan/colspan into grid positions while keeping each cell once."""
-    rows = _rows(table)
+    rows = table_rows(table)
     free_from: dict[int, int] = {}  # grid column -> first row not covered by a rowspan above
     cells: list[Cell] = []
     area = 0
-    for r, tr in enumerate(rows):
+    for r, tds in enumerate(rows):
         col = 0
-        for c, td in enumerate(tr.find_all(["td", "th"], recursive=False)):
+        for c, (td, text) in enumerate(tds):
             while free_from.get(col, 0) > r:
                 col += 1
             row_span = min(_span(td, "rowspan", _MAX_ROWSPAN), len(rows) - r)
@@ -216,7 +273,7 @@ def _table_cells(table: Tag, index: int, path: Path) -> list[Cell]:
             area += row_span * col_span
             if area > MAX_GRID:
                 raise _too_large(path, index, r + 1, c + 1)
-            cells.append(Cell(r, col, _cell_text(td), row_span, col_span))
+            cells.append(Cell(r, col, text, row_span, col_span))
             for j in range(col, col + col_span):  # max: an overlapping broken span keeps its rows
                 free_from[j] = max(free_from.get(j, 0), r + row_span)
             col += col_span

@@ -72,3 +72,7 @@ class Document:
     paragraphs: list[str]
     tables: list[Table]
     sha256: str = ""  # of the bytes this document was read from
+    # What the file says about the notice outside its text, keyed by where it says it: a web
+    # page's `meta ArticleTitle`, `<title>`, `<h1>`, `info 文号` (its information table), `link
+    # canonical`, `saved from`. Kept as found; recognise/ decides what each value means.
+    metadata: dict[str, str] = field(default_factory=dict)

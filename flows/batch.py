@@ -20,7 +20,7 @@ from prefect.utilities.annotations import quote
 from core.errors import InternalError, LinkOutside, NoticeError, UnreadableFile
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
 from extractors import identify
-from flows.notice import extract_file, publish_group, validation_results
+from flows.notice import extract_file, notice_groups, publish_group, validation_results
 from flows.pipeline import FileOutcome
 from flows.summary import summary_markdown, write_review
 from publish.lock import exclusive_output
@@ -213,11 +213,9 @@ def _unchanged_siblings(
 
 
 def _publish(outcomes: list[FileOutcome], out: Path, stamp: str) -> list[NoticeResult]:
-    groups: dict[str, list[FileOutcome]] = defaultdict(list)
-    for o in outcomes:
-        groups[o.result.notice_id or o.result.source].append(o)
+    """Each notice once: files of one id, or of the same tasks under other ids, are one group."""
     results: list[NoticeResult] = []
-    for group in groups.values():
+    for group in notice_groups(outcomes):
         # quote: Prefect would otherwise walk every frame and cell of the group looking for
         # futures (about 0.3 s a notice)
         results += publish_group(quote(group), out, stamp)

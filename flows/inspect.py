@@ -27,10 +27,12 @@ def describe_outcome(outcome: FileOutcome) -> dict:
     found: dict = {"file": str(outcome.source.path), "format": outcome.source.format or None}
     found["tables"] = [_describe(t) for t in outcome.tables]
     if outcome.info:
-        found["notice"] = {k: str(v) for k, v in vars(outcome.info).items()}
+        values = {k: v for k, v in vars(outcome.info).items() if k != "found_in"}
+        found["notice"] = {k: str(v) for k, v in values.items()}
+        found["found_in"] = dict(outcome.info.found_in)  # where each value was read
     if outcome.frames is not None:
-        found["indicators"] = _indicators(outcome.frames["task_indicators"])
         found["rows"] = {n: len(f) for n, f in outcome.frames.items() if n != "units"}
+        found["indicators"] = _indicators(outcome.frames["task_indicators"])
     found["unknown_units"] = result.unknown_units
     found["warnings"] = [w.as_dict() for w in result.warnings]
     found["failures"] = [f.as_dict() for f in outcome.report.failures] if outcome.report else []
@@ -64,8 +66,10 @@ def _describe(found: RecognisedTable) -> dict:
 def print_inspection(found: dict) -> None:
     console = Console()
     console.print(f"[bold]{escape(found['file'])}[/] ({found.get('format') or '?'})")
+    where = found.get("found_in", {})
     for key, value in found.get("notice", {}).items():
-        console.print(f"  {key}: {escape(value)}", highlight=False)
+        source = f"  [dim]({escape(where[key])})[/]" if key in where else ""
+        console.print(f"  {key}: {escape(value)}{source}", highlight=False)
     for table in found["tables"]:
         title = f"table {table['index']}: {table['kind']} — {table['caption'] or '-'}"
         grid = Table(title=escape(title))

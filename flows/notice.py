@@ -18,11 +18,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
 from core.errors import ConflictingSources, InternalError
-from core.records import NoticeResult, SourceFile, Status
+from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
 from extractors import SUFFIXES
 from flows.pipeline import FileOutcome, process_file
 from publish.quarantine import quarantine, quarantine_folder
 from publish.store import publish_notice
+from recognise.notice import folded
 
 SUPPORTED = set(SUFFIXES)  # the suffixes the readers take
 listeners: list[Callable[[NoticeResult], None]] = []  # the CLI's progress display
@@ -30,8 +31,11 @@ listeners: list[Callable[[NoticeResult], None]] = []  # the CLI's progress displ
 # differ in these and still hold the same notice.
 LINEAGE = [
     "source_file", "table_index", "row_index", "source_files", "source_formats", "sha256",
-    "warnings", "unknown_units", "unrecognised_tables",
+    "warnings", "unknown_units", "unrecognised_tables", "url", "index_number", "provenance",
 ]  # fmt: skip
+# What names a notice, read from each file as well as that file allows (a page's <title>, a
+# .docx's signature): files of one notice may differ here; the publication takes the best file's.
+NAMING = ["notice_id", "title", "issuer", "issued_on", "document_number"]
 
 
 def validation_results(out: Path) -> Path:
@@ -62,7 +66,7 @@ def publish_group(group: list[FileOutcome], out: Path, fingerprint: str) -> list
 def _publish_group(group: list[FileOutcome], out: Path, fingerprint: str) -> list[NoticeResult]:
     for failed in (o for o in group if not o.ready):
         quarantine(out, failed.source.path, failed.result)
-    ready = [o for o in group if o.ready]
+    ready = sorted((o for o in group if o.ready), key=_named_worse)
     if not ready:
         return [o.result for o in group]
     difference = _difference(ready)
@@ -73,8 +77,9 @@ def _publish_group(group: list[FileOutcome], out: Path, fingerprint: str) -> lis
         return [o.result for o in group]
     first = ready[0]
     assert first.frames is not None and first.report is not None and first.info is not None
+    _note_naming(ready)
     sources = [o.source for o in ready]
-    frames = _with_sources(first.frames, sources, warnings=len(first.report.warnings))
+    frames = _with_sources(first.frames, sources, warnings=len(first.result.warnings))
     extra = {
         "unknown_units": first.result.unknown_units,
         "warnings": [w.as_dict() for w in first.result.warnings],
@@ -96,10 +101,16 @@ def _publish_group(group: list[FileOutcome], out: Path, fingerprint: str) -> lis
         return [o.result for o in group]
     for o in ready:
         o.result.status, o.result.rows = Status.PUBLISHED, publication.rows
+        o.result.notice_id = first.info.notice_id
     if len(ready) == len(group):  # an old reason is obsolete; a sibling quarantined now is not
         shutil.rmtree(quarantine_folder(out, first.source.path, first.info.notice_id), True)
     get_run_logger().info("published %s from %d file(s)", first.info.notice_id, len(ready))
     return [o.result for o in group]
+
+
+def _named_worse(outcome: FileOutcome) -> bool:
+    """A file with a 文号 names the notice best: the others are published under its id."""
+    return outcome.info is None or outcome.info.document_number is None
 
 
 def _conflict(outcome: FileOutcome, difference: str) -> ConflictingSources:
@@ -122,19 +133,100 @@ def _with_sources(
 
 
 def _difference(outcomes: list[FileOutcome]) -> str | None:
-    """How two files of one notice differ, or None when their datasets are the same."""
+    """How two files of one notice differ, or None when their data are the same.
+
+    The notice's ids inside task and project ids are left out: a file read under another id
+    (its title read otherwise) holds the same notice when its data are the same. What names the
+    notice is compared by `_note_naming`, except two 文号: two documents.
+    """
     first = outcomes[0]
     for other in outcomes[1:]:
+        numbers = {o.info.document_number for o in (first, other) if o.info} - {None}
+        if len(numbers) > 1:
+            return (
+                f"{first.source.name} and {other.source.name} hold the same tasks under two "
+                f"document numbers: {' and '.join(sorted(numbers))}"  # type: ignore[arg-type]
+            )
         for name, frame in (first.frames or {}).items():
-            mine = frame.drop(columns=LINEAGE, errors="ignore").reset_index(drop=True)
-            theirs = (other.frames or {})[name].drop(columns=LINEAGE, errors="ignore")
-            theirs = theirs.reset_index(drop=True)
+            if name == "notices":
+                continue
+            mine = _comparable(frame, first)
+            theirs = _comparable((other.frames or {})[name], other)
             if not mine.equals(theirs):
                 return (
                     f"{first.source.name} and {other.source.name} "
                     f"give different {name}: {_first_difference(mine, theirs)}"
                 )
     return None
+
+
+def _comparable(frame: pd.DataFrame, outcome: FileOutcome) -> pd.DataFrame:
+    """A dataset without lineage, and its row ids without the notice id they start with."""
+    notice_id = outcome.info.notice_id if outcome.info else ""
+    frame = frame.drop(columns=[*LINEAGE, "notice_id"], errors="ignore").reset_index(drop=True)
+    for column in [c for c in frame.columns if c.endswith("_id")]:  # task_id, project_id
+        frame[column] = frame[column].str.removeprefix(notice_id)
+    return frame
+
+
+def _note_naming(ready: list[FileOutcome]) -> None:
+    """Files of one notice that name it differently: published once, the difference reported."""
+    first = ready[0].info
+    assert first is not None
+    seen = [
+        f"{column} {getattr(o.info, column)!s} in {o.source.name}"
+        for o in ready[1:]
+        for column in NAMING
+        if o.info and getattr(o.info, column) not in (None, "", getattr(first, column))
+    ]
+    if not seen:
+        return
+    names = ", ".join(o.source.name for o in ready)
+    finding = Finding(
+        "files_name_the_notice_differently",
+        WARNING,
+        "notices",
+        f"{names} hold one notice but name it differently ({'; '.join(seen)}); published once "
+        f"as {first.notice_id}, named as {ready[0].source.name} names it",
+        sorted({o.info.notice_id for o in ready if o.info}),
+    )
+    for o in ready:
+        o.result.warnings.append(finding)
+
+
+def notice_groups(outcomes: list[FileOutcome]) -> list[list[FileOutcome]]:
+    """The files of each notice: one notice id, or the same tasks under other ids (a title read
+    otherwise, a retitled copy), so that no notice is published twice."""
+    groups: list[list[FileOutcome]] = []
+    where: dict[str, int] = {}  # a notice id or a task signature -> its group
+    for outcome in outcomes:
+        keys = [
+            k for k in (outcome.result.notice_id or outcome.result.source, _tasks(outcome)) if k
+        ]
+        found = sorted({where[k] for k in keys if k in where})
+        index = found[0] if found else len(groups)
+        if not found:
+            groups.append([])
+        for other in found[1:]:  # this file joins two groups: they are one notice
+            groups[index] += groups[other]
+            groups[other] = []
+            where.update({k: index for k, v in where.items() if v == other})
+        groups[index].append(outcome)
+        where.update({k: index for k in keys})
+    return [g for g in groups if g]
+
+
+def _tasks(outcome: FileOutcome) -> str | None:
+    """The year, task texts (with their other columns) and project names of a file, folded;
+    None without any. Two quarterly progress reports differ in their progress columns."""
+    if outcome.frames is None or outcome.info is None:
+        return None
+    tasks = outcome.frames["key_tasks"]
+    extras = tasks["extras"] if "extras" in tasks else [{}] * len(tasks)
+    pairs = zip(tasks["task_text"], extras, strict=True)
+    texts = [f"{folded(text)}|{sorted(dict(extra).items())}" for text, extra in pairs]
+    texts += [folded(n) for n in outcome.frames["livelihood_projects"]["name"]]
+    return f"{outcome.info.year}|{sorted(texts)}" if texts else None
 
 
 def _first_difference(mine: pd.DataFrame, theirs: pd.DataFrame) -> str:

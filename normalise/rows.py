@@ -84,6 +84,10 @@ def _notice_row(rows: NoticeRows, sources: list[SourceFile]) -> Row:
         "warnings": 0,  # counted by validation; set when the notice is published
         "unknown_units": len(rows.unknown_units),
         "unrecognised_tables": len(rows.unknown_tables),
+        "document_number": info.document_number,
+        "index_number": info.index_number,
+        "url": info.url,
+        "provenance": info.provenance,
     }
 
 
