@@ -69,6 +69,11 @@ class ConflictingSources(NoticeError):
     """Two files of one notice give different datasets; neither is published."""
 
 
+class PublicationShrinks(NoticeError):
+    """A notice read again would publish fewer rows than it has: kept as it was, unless the
+    operator accepts it (--accept-shrink)."""
+
+
 class LinkOutside(NoticeError):
     """A symbolic link that points outside the folder being read."""
 

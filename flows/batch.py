@@ -107,15 +107,19 @@ def _refuse_links(links: list[Path]) -> list[NoticeResult]:
 
 @flow(name="notices-batch")
 def run_batch(
-    paths: list[str], out: str = "output", wait_seconds: float = 600
+    paths: list[str],
+    out: str = "output",
+    wait_seconds: float = 600,
+    accept_shrink: list[str] | None = None,
 ) -> list[NoticeResult]:
-    """Process what changed under `paths` and publish it into `out`; write the run's reports."""
+    """Process what changed under `paths` and publish it into `out`; write the run's reports.
+    A notice read again never publishes fewer rows, unless its id is in `accept_shrink`."""
     out_dir = Path(out)
     with exclusive_output(out_dir, wait_seconds):
-        return _run(paths, out_dir)
+        return _run(paths, out_dir, frozenset(accept_shrink or []))
 
 
-def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
+def _run(paths: list[str], out_dir: Path, accept_shrink: frozenset[str]) -> list[NoticeResult]:
     recover(out_dir)
     files = notice_files([Path(p) for p in paths])
     refused = links_outside([Path(p) for p in paths], files)
@@ -128,7 +132,7 @@ def _run(paths: list[str], out_dir: Path) -> list[NoticeResult]:
     outcomes = _extract(todo, out_dir, sources)
     siblings = _unchanged_siblings(outcomes, files, sources, published)
     outcomes += _extract(siblings, out_dir, sources)
-    results = _publish(outcomes, out_dir, stamp) + unreadable
+    results = _publish(outcomes, out_dir, stamp, accept_shrink) + unreadable
     _flag_renamed_notices(out_dir, results)
     done = {r.source for r in results}
     results += [
@@ -212,13 +216,15 @@ def _unchanged_siblings(
     return [f for f in files if published.get(sources[f].sha256) in touched]
 
 
-def _publish(outcomes: list[FileOutcome], out: Path, stamp: str) -> list[NoticeResult]:
+def _publish(
+    outcomes: list[FileOutcome], out: Path, stamp: str, accept_shrink: frozenset[str]
+) -> list[NoticeResult]:
     """Each notice once: files of one id, or of the same tasks under other ids, are one group."""
     results: list[NoticeResult] = []
     for group in notice_groups(outcomes):
         # quote: Prefect would otherwise walk every frame and cell of the group looking for
         # futures (about 0.3 s a notice)
-        results += publish_group(quote(group), out, stamp)
+        results += publish_group(quote(group), out, stamp, accept_shrink)
     return results
 
 

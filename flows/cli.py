@@ -47,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", type=_seconds, default=600, help="seconds to wait for another run (default 600)"
     )
     run.add_argument(
+        "--accept-shrink",
+        action="append",
+        default=[],
+        metavar="NOTICE_ID",
+        help="let this notice publish fewer rows than it has (recorded in its manifest)",
+    )
+    run.add_argument(
         "--dask-address",
         default=os.environ.get(DASK_ENV),
         help=f"run each file's work on this Dask scheduler (tcp://host:port; or ${DASK_ENV})",
@@ -105,7 +112,12 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         with show_progress(quiet=args.json):
             # Absolute: Dask workers and scheduled runs do not share this working directory.
-            results = flow([str(p.resolve()) for p in paths], str(args.out.resolve()), args.wait)
+            results = flow(
+                [str(p.resolve()) for p in paths],
+                str(args.out.resolve()),
+                args.wait,
+                args.accept_shrink,
+            )
     except OutputBusy as busy:
         print(f"notices: {busy}", file=sys.stderr)
         return EXIT_BUSY

@@ -17,12 +17,12 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
-from core.errors import ConflictingSources, InternalError
+from core.errors import ConflictingSources, InternalError, PublicationShrinks
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
 from extractors import SUFFIXES
 from flows.pipeline import FileOutcome, process_file
 from publish.quarantine import quarantine, quarantine_folder
-from publish.store import publish_notice
+from publish.store import publish_notice, shrinkage
 from recognise.notice import folded
 
 SUPPORTED = set(SUFFIXES)  # the suffixes the readers take
@@ -54,16 +54,24 @@ def extract_file(path: Path, out: Path, sha256: str) -> FileOutcome | State:
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_group(group: list[FileOutcome], out: Path, fingerprint: str) -> list[NoticeResult]:
-    """Publish one notice from its file(s): files of one notice must agree, else none is."""
-    results = _publish_group(group, out, fingerprint)
+def publish_group(
+    group: list[FileOutcome],
+    out: Path,
+    fingerprint: str,
+    accept_shrink: frozenset[str] = frozenset(),
+) -> list[NoticeResult]:
+    """Publish one notice from its file(s): files of one notice must agree, else none is; a
+    notice that would lose rows is kept as it was unless its id is in `accept_shrink`."""
+    results = _publish_group(group, out, fingerprint, accept_shrink)
     for result in results:
         for listener in listeners:
             listener(result)
     return results
 
 
-def _publish_group(group: list[FileOutcome], out: Path, fingerprint: str) -> list[NoticeResult]:
+def _publish_group(
+    group: list[FileOutcome], out: Path, fingerprint: str, accept_shrink: frozenset[str]
+) -> list[NoticeResult]:
     for failed in (o for o in group if not o.ready):
         quarantine(out, failed.source.path, failed.result)
     ready = sorted((o for o in group if o.ready), key=_named_worse)
@@ -85,6 +93,14 @@ def _publish_group(group: list[FileOutcome], out: Path, fingerprint: str) -> lis
         "warnings": [w.as_dict() for w in first.result.warnings],
         "fingerprint": fingerprint,
     }
+    lost = shrinkage(out, first.info.notice_id, {n: len(f) for n, f in frames.items()})
+    if lost and first.info.notice_id not in accept_shrink:
+        for o in ready:
+            o.result.fail(Status.QUARANTINED, _shrinks(o, first.info.notice_id, lost))
+            quarantine(out, o.source.path, o.result)
+        return [o.result for o in group]
+    if lost:  # the operator said so: the manifest keeps what was given up
+        extra["accepted_shrink"] = {name: list(counts) for name, counts in lost.items()}
     try:
         publication = publish_notice(
             out,
@@ -106,6 +122,19 @@ def _publish_group(group: list[FileOutcome], out: Path, fingerprint: str) -> lis
         shutil.rmtree(quarantine_folder(out, first.source.path, first.info.notice_id), True)
     get_run_logger().info("published %s from %d file(s)", first.info.notice_id, len(ready))
     return [o.result for o in group]
+
+
+def _shrinks(
+    outcome: FileOutcome, notice_id: str, lost: dict[str, tuple[int, int]]
+) -> PublicationShrinks:
+    losses = ", ".join(f"{name} {before} → {after}" for name, (before, after) in lost.items())
+    return PublicationShrinks(
+        f"read again, notice {notice_id} would publish fewer rows than it has ({losses}); "
+        "what was published stays as it was",
+        file=outcome.source.path,
+        hint="check the file against the warnings (a table not recognised, a new header?); "
+        f"if the smaller notice is right, run again with --accept-shrink {notice_id}",
+    )
 
 
 def _named_worse(outcome: FileOutcome) -> bool:

@@ -109,6 +109,17 @@ def _remove_stale(out: Path, manifest: dict) -> None:
             (out / relative).unlink(missing_ok=True)
 
 
+def shrinkage(out: Path, notice_id: str, rows: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """The datasets a new publication of a notice would give fewer rows than the one in place
+    (dataset -> (before, after)); the shared registry is not the notice's."""
+    before = (read_manifest(out, notice_id) or {}).get("rows", {})
+    return {
+        name: (before[name], rows.get(name, 0))
+        for name in before
+        if name not in SHARED and rows.get(name, 0) < before[name]
+    }
+
+
 def read_manifest(out: Path, notice_id: str) -> dict | None:
     path = out / MANIFESTS / f"{notice_id}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

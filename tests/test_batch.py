@@ -206,3 +206,35 @@ def test_a_broken_copy_beside_a_good_file_of_the_same_notice_keeps_its_reason(
     assert sorted(r["status"] for r in results) == ["published", "quarantined"]
     kept = out / "quarantine" / "2024-cf657ba048"
     assert (kept / "broken copy.txt").exists() and (kept / "reason.json").exists()
+
+
+def _without_last_task(text: str) -> str:
+    """The notice with its last task (117) gone: read again, it would publish fewer rows."""
+    start = text.index("\t117\n")
+    end = text.index("\n\n", start)
+    return text[:start].rstrip("\n") + "\n\n\n" + text[end:].lstrip("\n")  # table ends: 2 blanks
+
+
+def test_a_notice_read_again_with_fewer_rows_is_kept_until_the_operator_accepts(
+    prefect_server,  # type: ignore[no-untyped-def]
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out"
+    notice = raw / "2024" / "notice.txt"
+    assert _run_json(capsys, str(raw), "--out", str(out))[0] == EXIT_OK
+    before = _published_files(out)
+    notice.write_text(_without_last_task(notice.read_text(encoding="utf-8")), encoding="utf-8")
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_QUARANTINED and results[0]["status"] == "quarantined"
+    assert "key_tasks 122 → 121" in results[0]["error"]["message"]
+    assert "--accept-shrink 2024-cf657ba048" in results[0]["error"]["hint"]
+    assert _published_files(out) == before and len(read_dataset(out, "key_tasks")) == 122
+    status, results = _run_json(
+        capsys, str(raw), "--out", str(out), "--accept-shrink", "2024-cf657ba048"
+    )
+    assert status == EXIT_OK and results[0]["status"] == "published"
+    assert len(read_dataset(out, "key_tasks")) == 121
+    manifest = next(m for m in manifests(out) if m["notice_id"] == "2024-cf657ba048")
+    assert manifest["accepted_shrink"]["key_tasks"] == [122, 121]
