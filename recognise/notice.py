@@ -29,6 +29,7 @@ from core.errors import UnrecognisedLayout
 from extractors.model import Document
 from recognise import VOCABULARY
 from recognise.jurisdiction import jurisdiction_of
+from recognise.numerals import five_year_plan_start
 
 _TITLE_SCAN = 6
 _TITLE_SEARCH = 60  # a saved web page may put its banner, breadcrumb and info table first
@@ -163,6 +164,9 @@ def _year(doc: Document, title: str, number: _Found | None) -> int:
     year = _YEAR.search(title) or _numbered_year(doc.paragraphs, title)
     if year:
         return int(year.group(1))
+    plan = five_year_plan_start(title)
+    if plan:  # 第十一个五年规划纲要…分解落实方案: the plan's first year
+        return plan
     if number and _is_notice_sentence(title):  # 关于印发政府工作报告…的通知, 永政办发〔2008〕31号
         return int(_NUMBER.search(number.value).group(1))  # type: ignore[union-attr]
     found = f"the title {_shorten(title)!r} does not state a year" if title else "no title"
@@ -282,7 +286,7 @@ def _text_title(paragraphs: list[str]) -> _Found:
         return wrapped
     scanned = [_ATTACHMENT.sub("", p) for p in paragraphs[:_TITLE_SEARCH]]
     for looks_like in (_is_notice_sentence, _is_titled_list):
-        found = next((i for i, p in enumerate(scanned) if _YEAR.search(p) and looks_like(p)), None)
+        found = next((i for i, p in enumerate(scanned) if _states_year(p) and looks_like(p)), None)
         if found is not None:
             return _Found(scanned[found].strip(), _where(found, found + 1))
     # A title without its year (关于印发政府工作报告若干重点工作任务的通知): the 文号 may state it.
@@ -290,6 +294,10 @@ def _text_title(paragraphs: list[str]) -> _Found:
     if found is not None:
         return _Found(scanned[found].strip(), _where(found, found + 1))
     return _Found(paragraphs[0], "paragraph 1") if paragraphs else _Found("", "")
+
+
+def _states_year(text: str) -> bool:
+    return bool(_YEAR.search(text)) or five_year_plan_start(text) is not None
 
 
 def _where(start: int, end: int) -> str:

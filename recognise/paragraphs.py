@@ -18,12 +18,12 @@ from functools import cache
 from extractors.model import Cell, Document, Table
 from recognise import VOCABULARY
 from recognise.content import is_unit_list
+from recognise.numerals import CHINESE_DIGITS, chinese_number
 from recognise.tables import EXTRA_ROLES, HEADER, Column, RecognisedTable
 
 PARAGRAPHS_TABLE = 0  # the table index of tasks read from paragraphs
-_CHINESE_DIGITS = "一二三四五六七八九十"
 _ARABIC = re.compile(r"^\s*[（(]?(\d{1,3})(?:[)）]|\s*[.、．])\s*")
-_CHINESE = re.compile(rf"^\s*(?:([{_CHINESE_DIGITS}]+)、|[（(]([{_CHINESE_DIGITS}]+)[)）])\s*")
+_CHINESE = re.compile(rf"^\s*(?:([{CHINESE_DIGITS}]+)、|[（(]([{CHINESE_DIGITS}]+)[)）])\s*")
 _VALUE_ENDS = " \t，,；;。."
 _TRAILING_BRACKET = re.compile(r"[（(]([^（()）]{2,80})[)）]\s*$")
 _ROLE_ORDER = ("section", "seq", "task", "lead", "units", "leader")
@@ -141,7 +141,7 @@ def _number(text: str) -> tuple[str, str] | None:
         return found.group(1), text[found.end() :]
     found = _CHINESE.match(text)
     if found:
-        return str(_chinese_number(found.group(1) or found.group(2))), text[found.end() :]
+        return str(chinese_number(found.group(1) or found.group(2))), text[found.end() :]
     return None
 
 
@@ -153,15 +153,6 @@ def _note_heading(text: str, sections: dict[int, str]) -> None:
     sections[level] = text
     for deeper in [k for k in sections if k > level]:
         del sections[deeper]
-
-
-def _chinese_number(text: str) -> int:
-    """一 … 十九 … 九十九, as headings and task numbers use them."""
-    digits = {c: i + 1 for i, c in enumerate(_CHINESE_DIGITS)}
-    if "十" not in text:
-        return digits[text]
-    tens, _, ones = text.partition("十")
-    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
 
 
 def _add_fields(task: _Task, text: str) -> None:

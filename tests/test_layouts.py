@@ -126,3 +126,17 @@ def test_a_units_header_over_long_text_is_flagged_as_disputed(tmp_path: Path) ->
     found = extract(_page(tmp_path, rows, header))
     flagged = {w.check: w.message for w in found.outcome.result.warnings}
     assert "its cells are long text, not unit names" in flagged["role_disputed"]
+
+
+@pytest.mark.parametrize(("plan", "year"), [("第十一个五年规划纲要", 2006), ("“十四五”规划", 2021)])
+def test_a_five_year_plan_breakdown_takes_the_plans_first_year(
+    tmp_path: Path, plan: str, year: int
+) -> None:
+    path = tmp_path / "plan.html"
+    title = f"<p>—1—</p><p>《嘉兴市国民经济和社会发展{plan}》主要目标任务分解落实方案</p>"
+    table = "<table><tr>" + _th("序号", "主要工作任务", "责任单位") + "</tr>"
+    table += "<tr>" + _th("1", "地区生产总值年均增长12%左右。", "市发展改革委") + "</tr></table>"
+    path.write_text(f"<html><body>{title}{table}</body></html>", encoding="utf-8")
+    found = extract(path)
+    assert found.outcome.info is not None and found.outcome.info.year == year
+    assert "分解落实方案" in found.outcome.info.title

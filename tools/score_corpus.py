@@ -98,7 +98,7 @@ def score_file(expected: dict, outcome: FileOutcome) -> tuple[Score, list[str]]:
     score.files = [int(not refused), 1]
     if refused:
         problems.append(f"refused: {outcome.result.error.message}")  # type: ignore[union-attr]
-    found = found_tasks(outcome)
+    found = [] if refused else found_tasks(outcome)  # a refused file publishes nothing
     matched = _match(expected["tasks"], found)
     score.tasks = [len(matched), max(len(expected["tasks"]), len(found))]
     for i, task in enumerate(expected["tasks"]):
