@@ -20,7 +20,13 @@ from prefect.utilities.annotations import quote
 from core.errors import InternalError, LinkOutside, NoticeError, UnreadableFile
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
 from extractors import identify
-from flows.notice import extract_file, notice_groups, publish_group, validation_results
+from flows.notice import (
+    extract_file,
+    notice_groups,
+    publish_group,
+    published_content,
+    validation_results,
+)
 from flows.pipeline import FileOutcome
 from flows.summary import summary_markdown, write_review
 from publish.lock import exclusive_output
@@ -221,10 +227,11 @@ def _publish(
 ) -> list[NoticeResult]:
     """Each notice once: files of one id, or of the same tasks under other ids, are one group."""
     results: list[NoticeResult] = []
+    published = published_content(out)
     for group in notice_groups(outcomes):
         # quote: Prefect would otherwise walk every frame and cell of the group looking for
         # futures (about 0.3 s a notice)
-        results += publish_group(quote(group), out, stamp, accept_shrink)
+        results += publish_group(quote(group), out, stamp, accept_shrink, quote(published))
     return results
 
 

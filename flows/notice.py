@@ -8,6 +8,7 @@ the reason (no traceback: it is the file's fault, not the pipeline's).
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
 from extractors import SUFFIXES
 from flows.pipeline import FileOutcome, process_file
 from publish.quarantine import quarantine, quarantine_folder
-from publish.store import publish_notice, shrinkage
+from publish.store import manifests, publish_notice, shrinkage
 from recognise.notice import folded
 
 SUPPORTED = set(SUFFIXES)  # the suffixes the readers take
@@ -59,10 +60,13 @@ def publish_group(
     out: Path,
     fingerprint: str,
     accept_shrink: frozenset[str] = frozenset(),
+    published: dict[str, str] | None = None,
 ) -> list[NoticeResult]:
     """Publish one notice from its file(s): files of one notice must agree, else none is; a
-    notice that would lose rows is kept as it was unless its id is in `accept_shrink`."""
-    results = _publish_group(group, out, fingerprint, accept_shrink)
+    notice that would lose rows is kept as it was unless its id is in `accept_shrink`.
+    `published` (content_key -> id, from `published_content`) is kept up to date."""
+    known = published if published is not None else published_content(out)
+    results = _publish_group(group, out, fingerprint, accept_shrink, known)
     for result in results:
         for listener in listeners:
             listener(result)
@@ -70,7 +74,11 @@ def publish_group(
 
 
 def _publish_group(
-    group: list[FileOutcome], out: Path, fingerprint: str, accept_shrink: frozenset[str]
+    group: list[FileOutcome],
+    out: Path,
+    fingerprint: str,
+    accept_shrink: frozenset[str],
+    published: dict[str, str],
 ) -> list[NoticeResult]:
     for failed in (o for o in group if not o.ready):
         quarantine(out, failed.source.path, failed.result)
@@ -93,10 +101,20 @@ def _publish_group(
         "warnings": [w.as_dict() for w in first.result.warnings],
         "fingerprint": fingerprint,
     }
-    lost = shrinkage(out, first.info.notice_id, {n: len(f) for n, f in frames.items()})
-    if lost and first.info.notice_id not in accept_shrink:
+    key = content_key(first)
+    # The same year, tasks and projects published under another id: the notice retitled (or
+    # given a 文号); it keeps its id, so a year never holds one notice twice.
+    notice_id = published.get(key or "", first.info.notice_id)
+    if notice_id != first.info.notice_id:
+        frames = _rekeyed(frames, first.info.notice_id, notice_id)
+        first.result.warnings.append(_retitled(first, notice_id))
+        extra["warnings"] = [w.as_dict() for w in first.result.warnings]
+        frames["notices"]["warnings"] = len(first.result.warnings)
+    extra["content_key"] = key
+    lost = shrinkage(out, notice_id, {n: len(f) for n, f in frames.items()})
+    if lost and notice_id not in accept_shrink:
         for o in ready:
-            o.result.fail(Status.QUARANTINED, _shrinks(o, first.info.notice_id, lost))
+            o.result.fail(Status.QUARANTINED, _shrinks(o, notice_id, lost))
             quarantine(out, o.source.path, o.result)
         return [o.result for o in group]
     if lost:  # the operator said so: the manifest keeps what was given up
@@ -104,7 +122,7 @@ def _publish_group(
     try:
         publication = publish_notice(
             out,
-            first.info.notice_id,
+            notice_id,
             first.info.year,
             frames,
             [s.as_dict() for s in sources],
@@ -117,11 +135,50 @@ def _publish_group(
         return [o.result for o in group]
     for o in ready:
         o.result.status, o.result.rows = Status.PUBLISHED, publication.rows
-        o.result.notice_id = first.info.notice_id
+        o.result.notice_id = notice_id
+    if key:
+        published[key] = notice_id
     if len(ready) == len(group):  # an old reason is obsolete; a sibling quarantined now is not
-        shutil.rmtree(quarantine_folder(out, first.source.path, first.info.notice_id), True)
-    get_run_logger().info("published %s from %d file(s)", first.info.notice_id, len(ready))
+        shutil.rmtree(quarantine_folder(out, first.source.path, notice_id), True)
+    get_run_logger().info("published %s from %d file(s)", notice_id, len(ready))
     return [o.result for o in group]
+
+
+def content_key(outcome: FileOutcome) -> str | None:
+    """A short digest of what a notice says (year, tasks, projects), kept in its manifest."""
+    tasks = _tasks(outcome)
+    return hashlib.sha256(tasks.encode()).hexdigest()[:16] if tasks else None
+
+
+def published_content(out: Path) -> dict[str, str]:
+    """content_key -> notice id of every notice the output folder holds (read once a run)."""
+    return {m["content_key"]: m["notice_id"] for m in manifests(out) if m.get("content_key")}
+
+
+def _rekeyed(frames: dict[str, pd.DataFrame], new: str, old: str) -> dict[str, pd.DataFrame]:
+    """The frames under the notice's earlier id: its column and the ids that start with it."""
+    keyed = {}
+    for name, frame in frames.items():
+        frame = frame.copy()
+        for column in [c for c in frame.columns if c == "notice_id" or c.endswith("_id")]:
+            frame[column] = frame[column].map(
+                lambda v: old + v[len(new) :] if isinstance(v, str) and v.startswith(new) else v
+            )
+        keyed[name] = frame
+    return keyed
+
+
+def _retitled(outcome: FileOutcome, earlier: str) -> Finding:
+    assert outcome.info is not None
+    return Finding(
+        "retitled_notice",
+        WARNING,
+        "notices",
+        f"{outcome.source.name} holds the same tasks as notice {earlier}, published before under "
+        f"another title or 文号: it replaces that publication and keeps its id (read now as "
+        f"{outcome.info.notice_id}, {outcome.info.title!r})",
+        [earlier],
+    )
 
 
 def _shrinks(

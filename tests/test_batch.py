@@ -146,7 +146,7 @@ def test_a_symbolic_link_out_of_raw_is_refused_and_the_rest_published(
     assert not list(out.rglob("secret.txt"))
 
 
-def test_a_retitled_notice_is_published_anew_and_the_earlier_one_is_reported(
+def test_a_retitled_notice_keeps_its_id_and_replaces_its_publication(
     prefect_server,  # type: ignore[no-untyped-def]
     raw: Path,
     tmp_path: Path,
@@ -159,12 +159,13 @@ def test_a_retitled_notice_is_published_anew_and_the_earlier_one_is_reported(
     notice.write_text(text.replace("重点工作和\n", "重点工作（修订稿）和\n", 1), encoding="utf-8")
     status, results = _run_json(capsys, str(raw), "--out", str(out))
     assert status == EXIT_OK and [r["status"] for r in results] == ["published"]
-    checks = [w["check"] for w in results[0]["warnings"]]
-    assert checks.count("file_published_as_another_notice") == 1
-    warning = next(w for w in results[0]["warnings"] if w["check"] == checks[-1])
-    assert warning["check"] == "file_published_as_another_notice"
-    assert warning["rows"] == ["2024-cf657ba048"]
-    assert len(manifests(out)) == 2
+    assert results[0]["notice_id"] == "2024-cf657ba048"
+    retitled = [w for w in results[0]["warnings"] if w["check"] == "retitled_notice"]
+    assert len(retitled) == 1 and retitled[0]["rows"] == ["2024-cf657ba048"]
+    assert [m["notice_id"] for m in manifests(out)] == ["2024-cf657ba048"]
+    notices, tasks = read_dataset(out, "notices"), read_dataset(out, "key_tasks")
+    assert "修订稿" in notices["title"].iloc[0] and len(tasks) == 122
+    assert set(tasks["task_id"].str[:15]) == {"2024-cf657ba048"}
 
 
 def test_bad_files_in_a_batch_are_quarantined_and_the_good_one_published(
