@@ -21,6 +21,9 @@ from core.errors import UnreadableFile
 from extractors.model import Cell, Document, Table
 
 _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+# Qualified names looked up for every cell: computed once (qn was a third of the walk).
+_TR_PR, _GRID_BEFORE, _TC_PR = qn("w:trPr"), qn("w:gridBefore"), qn("w:tcPr")
+_GRID_SPAN, _VMERGE, _VAL = qn("w:gridSpan"), qn("w:vMerge"), qn("w:val")
 _TEXT = {qn("w:t"): None, qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
 MAX_XML_BYTES = 64 * 1024 * 1024  # a notice is well under 5 MB; more is a zip bomb or not a notice
 _MAIN_PART = "word/document.xml"
@@ -169,11 +172,12 @@ def _table_cells(tbl: etree._Element) -> list[Cell]:
     # claiming a huge gridSpan costs one entry, not one per column
     above: dict[int, _OpenCell] = {}
     for r, tr in enumerate(tbl.iterchildren(_TR)):
-        col = _int_prop(tr, "w:trPr", "w:gridBefore", 0)
+        col = _int_prop(tr.find(_TR_PR), _GRID_BEFORE, 0)
         current: dict[int, _OpenCell] = {}
         for tc in tr.iterchildren(_TC):
-            span = max(1, _int_prop(tc, "w:tcPr", "w:gridSpan", 1))
-            merge = _vmerge(tc)
+            props = tc.find(_TC_PR)
+            span = max(1, _int_prop(props, _GRID_SPAN, 1))
+            merge = _vmerge(props)
             cell = above.get(col) if merge == "continue" else None
             if cell is not None and cell.col == col:
                 cell.row_span = r - cell.row + 1
@@ -186,16 +190,16 @@ def _table_cells(tbl: etree._Element) -> list[Cell]:
     return [cell.freeze() for cell in done]
 
 
-def _int_prop(element: etree._Element, container: str, name: str, default: int) -> int:
-    props = element.find(qn(container))
-    node = props.find(qn(name)) if props is not None else None
-    value = node.get(qn("w:val")) if node is not None else None
+def _int_prop(props: etree._Element | None, name: str, default: int) -> int:
+    """A number property (w:gridSpan, w:gridBefore) of a cell's or row's properties."""
+    node = props.find(name) if props is not None else None
+    value = node.get(_VAL) if node is not None else None
     return int(value) if value and _NUMBER.fullmatch(value) else default
 
 
-def _vmerge(tc: etree._Element) -> str | None:
-    props = tc.find(qn("w:tcPr"))
-    node = props.find(qn("w:vMerge")) if props is not None else None
+def _vmerge(props: etree._Element | None) -> str | None:
+    """restart, continue (<w:vMerge/> without a value) or None, from a cell's properties."""
+    node = props.find(_VMERGE) if props is not None else None
     if node is None:
         return None
-    return node.get(qn("w:val"), "continue")
+    return node.get(_VAL, "continue")

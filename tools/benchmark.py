@@ -71,7 +71,7 @@ PAIRS: list[tuple[str, Callable[[], None], str, Callable[[], None]]] = [
      "python-docx row.cells", docx_row_cells),
     ("read .docx (w:tc walk)", lambda: read_document(NOTICE / "notice.docx"),
      "python-docx load only", docx_load_only),
-    ("read .html (BeautifulSoup/lxml)", lambda: read_document(NOTICE / "notice.html"),
+    ("read .html (lxml tree)", lambda: read_document(NOTICE / "notice.html"),
      "pandas.read_html", pandas_read_html),
     ("process .html", lambda: extract(NOTICE / "notice.html"),
      "process .txt", lambda: extract(NOTICE / "notice.txt")),
