@@ -196,6 +196,9 @@ def _as_table(tasks: list[_Task], index: int, caption: str) -> RecognisedTable:
         cells += [Cell(r, c, values.get(role, "")) for c, role in enumerate(roles)]
         cells += [Cell(r, len(roles) + c, task.extras.get(x, "")) for c, x in enumerate(extras)]
     table = Table(index, cells, spans_known=True, caption=caption)
-    columns = [Column(role, labels[role], HEADER) for role in roles]
-    columns += [Column("extra", label, HEADER) for label in extras]
+    why = (
+        "field labels in the text" if index == PARAGRAPHS_TABLE else "field label in the task cell"
+    )
+    columns = [Column(role, labels[role], why) for role in roles]
+    columns += [Column("extra", label, HEADER) for label in extras]  # the table's own headers
     return RecognisedTable(table, "key_tasks", [0], columns)
