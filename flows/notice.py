@@ -20,13 +20,11 @@ from prefect.states import Failed, State
 
 from core.errors import ConflictingSources, InternalError, PublicationShrinks
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
-from extractors import SUFFIXES
 from flows.pipeline import FileOutcome, process_file
 from publish.quarantine import quarantine, quarantine_folder
 from publish.store import manifests, publish_notice, shrinkage
 from recognise.notice import folded
 
-SUPPORTED = set(SUFFIXES)  # the suffixes the readers take
 listeners: list[Callable[[NoticeResult], None]] = []  # the CLI's progress display
 # Columns that say where a row was read, or count what the run saw: two files of one notice may
 # differ in these and still hold the same notice.

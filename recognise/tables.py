@@ -117,10 +117,6 @@ class RecognisedTable:
         """The areas of the target columns, in order (全市 first)."""
         return [c.area for c in self.columns if c.area]
 
-    @property
-    def extra_columns(self) -> list[str]:
-        return [c.label for c in self.columns if c.role in EXTRA_ROLES]
-
     def data_rows(self) -> list[int]:
         """Rows after the header, without header rows repeated on later pages."""
         first = self.header_rows[-1] + 1 if self.header_rows else 0
