@@ -8,6 +8,7 @@ its published data in place and is reported.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections import defaultdict
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,7 @@ from prefect.utilities.annotations import quote
 
 from core.errors import InternalError, LinkOutside, NoticeError, UnreadableFile
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
-from extractors import identify
+from extractors import MAX_FILE_BYTES, identify
 from flows.notice import (
     extract_file,
     notice_groups,
@@ -129,7 +130,8 @@ def _run(paths: list[str], out_dir: Path, accept_shrink: frozenset[str]) -> list
     recover(out_dir)
     files = notice_files([Path(p) for p in paths])
     refused = links_outside([Path(p) for p in paths], files)
-    files, skipped = skipped_files([f for f in files if f not in refused])
+    files, irregular = _openable([f for f in files if f not in refused])
+    files, skipped = skipped_files(files)
     sources, unreadable = _describe(files)
     files = [f for f in files if f in sources]
     stamp = fingerprint()  # once: a registry edited during the run applies to the next one
@@ -138,7 +140,7 @@ def _run(paths: list[str], out_dir: Path, accept_shrink: frozenset[str]) -> list
     outcomes = _extract(todo, out_dir, sources)
     siblings = _unchanged_siblings(outcomes, files, sources, published)
     outcomes += _extract(siblings, out_dir, sources)
-    results = _publish(outcomes, out_dir, stamp, accept_shrink) + unreadable
+    results = _publish(outcomes, out_dir, stamp, accept_shrink) + unreadable + irregular
     _flag_renamed_notices(out_dir, results)
     done = {r.source for r in results}
     results += [
@@ -179,6 +181,42 @@ def _describe(files: list[Path]) -> tuple[dict[Path, SourceFile], list[NoticeRes
             )
             unreadable.append(NoticeResult(str(path), Status.QUARANTINED, error=unreadable_file))
     return sources, unreadable
+
+
+def _openable(files: list[Path]) -> tuple[list[Path], list[NoticeResult]]:
+    """The files that may be opened; the others (a pipe, a device, an oversized file) are
+    refused by name before anything reads them."""
+    kept: list[Path] = []
+    refused: list[NoticeResult] = []
+    for path in files:
+        error = _refused_before_hashing(path)
+        if error:
+            refused.append(NoticeResult(str(path), Status.QUARANTINED, error=error))
+        else:
+            kept.append(path)
+    return kept, refused
+
+
+def _refused_before_hashing(path: Path) -> UnreadableFile | None:
+    """A device, a pipe or an oversized file is refused before it is hashed: hashing /dev/zero
+    would never end, and a reader refuses more than MAX_FILE_BYTES anyway."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None  # gone or unreadable: hashing reports it
+    if not stat.S_ISREG(info.st_mode):
+        return UnreadableFile(
+            "not a regular file (a device, a pipe or a socket)",
+            file=path,
+            hint="give the notice file itself, or a folder holding it",
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        return UnreadableFile(
+            f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; a notice is a few MB at most",
+            file=path,
+            hint="check that this is the notice; save it again without embedded media",
+        )
+    return None
 
 
 def _published_sources(out: Path, stamp: str) -> dict[str, str]:

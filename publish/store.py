@@ -122,14 +122,28 @@ def shrinkage(out: Path, notice_id: str, rows: dict[str, int]) -> dict[str, tupl
 
 def read_manifest(out: Path, notice_id: str) -> dict | None:
     path = out / MANIFESTS / f"{notice_id}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    return _manifest(path) if path.exists() else None
 
 
 def manifests(out: Path) -> list[dict]:
-    """Every notice published in this output folder."""
+    """Every notice published in this output folder (a damaged manifest set aside, see below)."""
     folder = out / MANIFESTS
     paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    return [m for m in map(_manifest, paths) if m is not None]
+
+
+def _manifest(path: Path) -> dict | None:
+    """A manifest, or None when it is damaged (cut short, edited by hand): it is renamed
+    `<id>.json.damaged`, kept for a person to look at, and its notice's files are read again by
+    the run, which publishes it anew; a damaged manifest never stops every later run."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(manifest, dict) and "notice_id" in manifest:
+            return manifest
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        pass
+    path.replace(path.with_name(path.name + ".damaged"))
+    return None
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -239,3 +239,41 @@ def test_a_notice_read_again_with_fewer_rows_is_kept_until_the_operator_accepts(
     assert len(read_dataset(out, "key_tasks")) == 121
     manifest = next(m for m in manifests(out) if m["notice_id"] == "2024-cf657ba048")
     assert manifest["accepted_shrink"]["key_tasks"] == [122, 121]
+
+
+def test_a_damaged_manifest_is_set_aside_and_its_notice_published_again(
+    prefect_server,  # type: ignore[no-untyped-def]
+    raw: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out"
+    assert _run_json(capsys, str(raw), "--out", str(out))[0] == EXIT_OK
+    manifest = out / "_manifests" / "2024-cf657ba048.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8")[:100], encoding="utf-8")  # cut short
+    status, results = _run_json(capsys, str(raw), "--out", str(out))
+    assert status == EXIT_OK and [r["status"] for r in results] == ["published"]
+    assert manifest.with_name(manifest.name + ".damaged").exists()
+    assert json.loads(manifest.read_text(encoding="utf-8"))["rows"]["key_tasks"] == 122
+    assert len(read_dataset(out, "key_tasks")) == 122
+
+
+def test_a_pipe_named_as_a_notice_is_refused_before_it_is_read(
+    prefect_server: str,
+    tmp_path: Path,
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    pipe = tmp_path / "notice.txt"
+    os.mkfifo(pipe)  # reading it would wait for a writer forever
+    env = {**os.environ, "PREFECT_API_URL": prefect_server}
+    command = [sys.executable, "-m", "flows.cli", "run", str(pipe), "--out", str(tmp_path / "o")]
+    done = subprocess.run(
+        [*command, "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    result = json.loads(done.stdout)[0]
+    assert result["status"] == "quarantined"
+    assert "not a regular file" in result["error"]["message"]
