@@ -35,8 +35,6 @@ UNITS_CSV = SCHEMAS / "units.csv"
 HISTORY_CSV = SCHEMAS / "unit_history.csv"
 DEPARTMENTS_CSV = SCHEMAS / "departments.csv"
 PATTERNS_CSV = SCHEMAS / "unit_patterns.csv"
-# Every file a resolution depends on: what a run's fingerprint should hash.
-REGISTRY_FILES = (UNITS_CSV, HISTORY_CSV, JURISDICTIONS_CSV, DEPARTMENTS_CSV, PATTERNS_CSV)
 
 REGISTRY, JURISDICTION, PARENT, PATTERN = "registry", "jurisdiction", "parent", "pattern"
 COLLECTIVE, TOWNSHIP = "collective", "township"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,11 +14,10 @@ from normalise.sequence import SequenceGap, fill_sequence
 from normalise.targets import parse_target
 from normalise.units import UnitMention, read_units, with_lead_column
 from recognise.notice import NoticeInfo
+from recognise.numerals import task_number
 from recognise.tables import EXTRA_ROLES, Column, RecognisedTable
 
 Row = dict[str, object]
-# 1. / 1、 / （1） / 1确保: a number that opens the text, not the start of 2024年 or 5G.
-_LEADING_NUMBER = re.compile(r"^\s*[（(]?(\d{1,3})(?:[)）]|\s*[.、．])?\s*(?=[\u4e00-\u9fff“《])")
 
 
 @dataclass
@@ -179,10 +177,10 @@ def _number_from_text(tasks: list[dict[str, str]]) -> None:
     """Without a printed 序号, the number that opens the task text (1. …), else the order."""
     if any(cells.get("seq", "").strip() for cells in tasks):
         return
-    numbered = [_LEADING_NUMBER.match(cells["task"]) for cells in tasks]
+    numbered = [task_number(cells["task"], glued=True) for cells in tasks]
     for i, (cells, number) in enumerate(zip(tasks, numbered, strict=True)):
         if all(numbered):
-            cells["seq"], cells["task"] = number.group(1), cells["task"][number.end() :]  # type: ignore[union-attr]
+            cells["seq"], cells["task"] = number  # type: ignore[misc]
         else:
             cells["seq"] = str(i + 1)
 

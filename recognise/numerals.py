@@ -11,6 +11,28 @@ _FIVE_YEAR_PLAN = re.compile(
 )
 
 
+# 1. / 1、 / （1）; 一、 / （一）; and, in a table cell, a number glued to its text (1确保…) but
+# never the start of 2024年 or 5G.
+_ARABIC = re.compile(r"^\s*[（(]?(\d{1,3})(?:[)）]|\s*[.、．])\s*")
+_GLUED = re.compile(r"^\s*(\d{1,3})(?=[\u4e00-\u9fff“《])")
+CHINESE_NUMBERED = re.compile(
+    rf"^\s*(?:([{CHINESE_DIGITS}]+)、|[（(]([{CHINESE_DIGITS}]+)[)）])\s*"
+)  # group 1: 一、 (a heading's first level), group 2: （一）
+
+
+def task_number(text: str, glued: bool = False) -> tuple[str, str] | None:
+    """(number, text after it) when a text opens with its number; `glued` also takes 1确保…,
+    which a table cell may hold but a paragraph (3个工作日内…) must not be read as."""
+    for pattern in (_ARABIC, _GLUED) if glued else (_ARABIC,):
+        found = pattern.match(text)
+        if found:
+            return found.group(1), text[found.end() :]
+    found = CHINESE_NUMBERED.match(text)
+    if found:
+        return str(chinese_number(found.group(1) or found.group(2))), text[found.end() :]
+    return None
+
+
 def chinese_number(text: str) -> int:
     """一 … 十九 … 九十九."""
     digits = {c: i + 1 for i, c in enumerate(CHINESE_DIGITS)}

@@ -18,12 +18,10 @@ from functools import cache
 from extractors.model import Cell, Document, Table
 from recognise import VOCABULARY
 from recognise.content import is_unit_list
-from recognise.numerals import CHINESE_DIGITS, chinese_number
+from recognise.numerals import CHINESE_NUMBERED, task_number
 from recognise.tables import EXTRA_ROLES, HEADER, Column, RecognisedTable
 
 PARAGRAPHS_TABLE = 0  # the table index of tasks read from paragraphs
-_ARABIC = re.compile(r"^\s*[（(]?(\d{1,3})(?:[)）]|\s*[.、．])\s*")
-_CHINESE = re.compile(rf"^\s*(?:([{CHINESE_DIGITS}]+)、|[（(]([{CHINESE_DIGITS}]+)[)）])\s*")
 _VALUE_ENDS = " \t，,；;。."
 _TRAILING_BRACKET = re.compile(r"[（(]([^（()）]{2,80})[)）]\s*$")
 _ROLE_ORDER = ("section", "seq", "task", "lead", "units", "leader")
@@ -125,28 +123,19 @@ def _task_from(texts: list[str], sections: dict[int, str]) -> _Task | None:
     headings before it (一、… then （一）…) update the section path."""
     if not texts:
         return None
-    start = next((i for i in range(len(texts) - 1, -1, -1) if _number(texts[i])), len(texts) - 1)
+    start = next(
+        (i for i in range(len(texts) - 1, -1, -1) if task_number(texts[i])), len(texts) - 1
+    )
     for heading in texts[:start]:
         _note_heading(heading, sections)
-    seq, first = _number(texts[start]) or ("", texts[start])
+    seq, first = task_number(texts[start]) or ("", texts[start])
     text = "".join([first, *texts[start + 1 :]])
     section = " / ".join(sections[level] for level in sorted(sections))
     return _Task(section, seq, text)
 
 
-def _number(text: str) -> tuple[str, str] | None:
-    """(number, text after it) of a numbered paragraph: 1. / 1、 / （1） / 一、 / （一）."""
-    found = _ARABIC.match(text)
-    if found:
-        return found.group(1), text[found.end() :]
-    found = _CHINESE.match(text)
-    if found:
-        return str(chinese_number(found.group(1) or found.group(2))), text[found.end() :]
-    return None
-
-
 def _note_heading(text: str, sections: dict[int, str]) -> None:
-    found = _CHINESE.match(text)
+    found = CHINESE_NUMBERED.match(text)
     if not found or len(text) > 60:
         return
     level = 1 if found.group(1) else 2
