@@ -7,26 +7,38 @@ saved keeps its site's charset=gb2312), then the declared charset, GB ones read 
 (their superset, as browsers do), then UTF-8, then GB18030; only then does BeautifulSoup's
 UnicodeDammit guess. The decoded text is parsed by lxml (a BeautifulSoup tree of a 270 KB page
 costs ten times lxml's parse). What the page says about the notice outside its article (meta
-tags, <title>, <h1>, the information table, its URL) is read by `extractors.html_meta`.
+tags, <title>, <h1>, the information table, its URL) is read by `extractors.html_meta`. What the
+page hides from its reader (display:none, visibility:hidden, the `hidden` attribute) is not
+read: a hidden row is no row, a hidden span no part of its cell (`_drop_hidden`).
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
 
 from core.errors import UnreadableFile
-from extractors.html_meta import is_chrome_table, is_info_table, page_metadata
+from extractors.html_meta import is_chrome_table, is_info_table, page_metadata, unseen_metadata
 from extractors.model import Cell, Document, Table
 from extractors.txt import BOMS
 
 _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li"}
 _CELLS = {"td", "th"}
-_NOISE = ("script", "style", "noscript", "template")
+_NOISE = ("script", "style", "noscript", "template", "iframe")  # never shown as the page's text
+_ROW_GROUPS = {"thead", "tbody", "tfoot"}
+# What a page hides from its reader: the `hidden` attribute, or an inline style setting display
+# to none or visibility to hidden or collapse. The attributes are found in C (a tenth of a walk
+# of the elements in Python); only a style that says none, hidden or collapse somewhere has its
+# declarations read (border:none hides nothing).
+_HIDDEN_ATTRIBUTES = etree.XPath("descendant::*/@hidden")
+_STYLES = etree.XPath("descendant::*/@style")
+_HIDING_WORD = re.compile("none|hidden|collapse", re.I)
 _WALKED = (*_BLOCKS, "td", "th", "table")  # td/th: text in the cells of a layout table
 _CHARSET = re.compile(
     rb"""<(?:meta[^>]*?charset|\?xml[^>]*?encoding)\s*=\s*["']?\s*([\w.:-]+)""", re.I
@@ -68,7 +80,9 @@ def read_html(path: Path, data: bytes | None = None) -> Document:
             hint="the page is broken or is not a notice; save the notice's page again as .html",
         )
     etree.strip_elements(root, *_NOISE, etree.Comment, with_tail=False)
-    metadata = page_metadata(root, text)
+    unseen = unseen_metadata(root, text)  # meta tags and <title> are never shown: read first
+    hidden_rows = _drop_hidden(root)
+    metadata = page_metadata(root, unseen)
     tables, site = _data_tables(root)
     article = _article(root, tables)
     paragraphs, captions = _paragraphs(article, tables, site)
@@ -77,11 +91,93 @@ def read_html(path: Path, data: bytes | None = None) -> Document:
         format="html",
         paragraphs=paragraphs,
         tables=[
-            Table(i + 1, _table_cells(t, i + 1, path), True, captions.get(t, ""))
+            Table(i + 1, _table_cells(t, i + 1, path, hidden_rows), True, captions.get(t, ""))
             for i, t in enumerate(tables)
         ],
         metadata=metadata,
     )
+
+
+def _drop_hidden(root: etree._Element) -> set[etree._Element]:
+    """Take what the page hides out of the tree as a browser lays it out, and return the table
+    rows that keep their place unseen.
+
+    An element out of the layout (display:none, the `hidden` attribute) goes, as if it were not
+    there: the rows and cells after it move up or left, and a rowspan counts the rows shown, as
+    a browser draws them. One that keeps its place unseen (visibility:hidden or collapse) is
+    emptied if it is a cell; a row of them keeps its emptied cells, so the spans around it count
+    it, and is left out of the grid (`_table_cells`); any other goes. What follows a removed
+    element (its tail) stays. <html> and <body> are never hidden: a page hidden whole until a
+    script shows it is the notice.
+    """
+    rows: set[etree._Element] = set()
+    for element in _may_hide(root):
+        how, tag = _hiding(element), element.tag
+        if how is None:
+            continue
+        if how == "display" or not (tag in _CELLS or tag == "tr" or tag in _ROW_GROUPS):
+            _remove(element)
+        elif tag in _CELLS:
+            _empty(element)
+        else:
+            found = [element] if tag == "tr" else list(element.iter("tr"))
+            rows.update(found)
+            for cell in (c for tr in found for c in tr if c.tag in _CELLS):
+                _empty(cell)
+    return rows
+
+
+def _may_hide(root: etree._Element) -> list[etree._Element]:
+    """The elements inside <body> that have a `hidden` attribute or a style that may hide."""
+    body = root.find("body")
+    if body is None:
+        return []
+    found = [value.getparent() for value in _HIDDEN_ATTRIBUTES(body)]
+    return found + [value.getparent() for value in _STYLES(body) if _HIDING_WORD.search(value)]
+
+
+def _hiding(element: etree._Element) -> str | None:
+    """'display' when the page takes the element out of its layout (the `hidden` attribute,
+    display:none), 'visibility' when it keeps its place unseen, None when it is shown."""
+    if element.get("hidden") is not None:
+        return "display"
+    style = _declarations(element.get("style") or "")
+    if style.get("display") == "none":
+        return "display"
+    return "visibility" if style.get("visibility") in ("hidden", "collapse") else None
+
+
+def _declarations(style: str) -> dict[str, str]:
+    """An inline style's display and visibility: the last declaration of each counts, unless
+    an earlier one is !important."""
+    found: dict[str, tuple[str, bool]] = {}
+    for declaration in style.split(";"):
+        name, _, value = declaration.partition(":")
+        value, bang, flag = value.partition("!")
+        name, value = name.strip().lower(), value.strip().lower()
+        important = bool(bang) and flag.strip().lower() == "important"
+        if name in ("display", "visibility") and (important or not found.get(name, ("", False))[1]):
+            found[name] = (value, important)
+    return {name: value for name, (value, _) in found.items()}
+
+
+def _empty(element: etree._Element) -> None:
+    del element[:]
+    element.text = None
+
+
+def _remove(element: etree._Element) -> None:
+    """Take an element out, its tail kept where it was (the text after it is not hidden)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 def page_text(raw: bytes) -> str:
@@ -217,26 +313,30 @@ def _block_context(
     return outer, in_table
 
 
-def _span(cell: etree._Element, name: str, limit: int) -> int:
-    value = cell.get(name)
-    if value is None:
-        return 1
+def _span(value: str, limit: int) -> int:
+    """A rowspan or colspan as written, within the browsers' limit; 1 if it is no number."""
     value = value.strip()
     return min(max(1, int(value)), limit) if _NUMBER.fullmatch(value) else 1
 
 
-def table_rows(table: etree._Element) -> list[list[tuple[etree._Element, str]]]:
-    """Each row's cells (td/th of its tr) with their text, in one walk of an innermost table.
+def table_rows(
+    table: etree._Element, hidden: Collection[etree._Element] = ()
+) -> tuple[list[list[tuple[etree._Element, str]]], list[int]]:
+    """Each row's cells (td/th of its tr) with their text, in one walk of an innermost table,
+    and which of the rows are `hidden`.
 
     A cell's paragraphs are its lines: <p>, <div> and <br> break lines, inline tags do not.
     """
     rows: list[list[tuple[etree._Element, str]]] = []
+    hidden_rows: list[int] = []
     cell: etree._Element | None = None
     parts: list[str] = []
     for event, node in etree.iterwalk(table, events=("start", "end")):
         tag = node.tag
         if cell is None:
             if event == "start" and tag == "tr":
+                if node in hidden:
+                    hidden_rows.append(len(rows))
                 rows.append([])
             elif event == "start" and tag in _CELLS and rows and node.getparent().tag == "tr":
                 cell, parts = node, [node.text or ""]
@@ -247,7 +347,7 @@ def table_rows(table: etree._Element) -> list[list[tuple[etree._Element, str]]]:
             parts.append("\n" if tag == "br" else node.text or "")
         else:
             parts.append(("\n" if tag in _BLOCKS else "") + (node.tail or ""))
-    return rows
+    return rows, hidden_rows
 
 
 def _lines(text: str) -> str:
@@ -257,27 +357,46 @@ def _lines(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _table_cells(table: etree._Element, index: int, path: Path) -> list[Cell]:
-    """Expand rowspan/colspan into grid positions while keeping each cell once."""
-    rows = table_rows(table)
+def _table_cells(
+    table: etree._Element, index: int, path: Path, hidden: Collection[etree._Element] = ()
+) -> list[Cell]:
+    """Expand rowspan/colspan into grid positions while keeping each cell once; hidden rows
+    are then left out."""
+    rows, hidden_rows = table_rows(table, hidden)
     free_from: dict[int, int] = {}  # grid column -> first row not covered by a rowspan above
     cells: list[Cell] = []
     area = 0
+    covered = free_from.get
     for r, tds in enumerate(rows):
         col = 0
         for c, (td, text) in enumerate(tds):
-            while free_from.get(col, 0) > r:
+            while covered(col, 0) > r:
                 col += 1
-            row_span = min(_span(td, "rowspan", _MAX_ROWSPAN), len(rows) - r)
-            col_span = _span(td, "colspan", _MAX_COLSPAN)
+            rowspan, colspan = td.get("rowspan"), td.get("colspan")  # most cells have neither
+            row_span = 1 if rowspan is None else min(_span(rowspan, _MAX_ROWSPAN), len(rows) - r)
+            col_span = 1 if colspan is None else _span(colspan, _MAX_COLSPAN)
             area += row_span * col_span
             if area > MAX_GRID:
                 raise _too_large(path, index, r + 1, c + 1)
             cells.append(Cell(r, col, text, row_span, col_span))
-            for j in range(col, col + col_span):  # max: an overlapping broken span keeps its rows
-                free_from[j] = max(free_from.get(j, 0), r + row_span)
+            end = r + row_span
+            for j in range(col, col + col_span):  # an overlapping broken span keeps its rows
+                if end > covered(j, 0):
+                    free_from[j] = end
             col += col_span
-    return cells
+    return _without_rows(cells, hidden_rows) if hidden_rows else cells
+
+
+def _without_rows(cells: list[Cell], gone: list[int]) -> list[Cell]:
+    """The grid without some of its rows: their cells go, the rows below move up, and a cell
+    spanning one of them spans one row fewer (a cell over hidden rows only goes too)."""
+    kept: list[Cell] = []
+    for cell in cells:
+        before = bisect.bisect_left(gone, cell.row)
+        inside = bisect.bisect_left(gone, cell.row + cell.row_span) - before
+        if inside < cell.row_span:
+            kept.append(replace(cell, row=cell.row - before, row_span=cell.row_span - inside))
+    return kept
 
 
 def _too_large(path: Path, table: int, row: int, cell: int) -> UnreadableFile:

@@ -39,10 +39,13 @@ _SINGLE_FILE = re.compile(r"<!--\s*Page saved with SingleFile.*?url:\s*(\S+)", r
 _HEAD = 8192  # a saving browser writes its comment at the top
 _HEADINGS = 3
 _INFO_CELLS = 12  # an information table's first three rows hold two labels at least
+_HEAD_KEYS = ("meta ", "<title>")  # what comes before the headings; the address comes last
 
 
-def page_metadata(root: etree._Element, text: str) -> dict[str, str]:
-    """The page's metadata by where it was found: `meta ArticleTitle`, `<h1>`, `info 文号` …"""
+def unseen_metadata(root: etree._Element, text: str) -> dict[str, str]:
+    """What the page says of itself where no reader sees it: its meta tags, its <title> and
+    its address. Read before the page's hidden elements are taken out: a meta tag inside a
+    hidden block is no less the page's."""
     found: dict[str, str] = {}
     for meta in root.iter("meta"):
         name = _META_NAMES.get((meta.get("name") or meta.get("property") or "").strip().lower())
@@ -52,6 +55,15 @@ def page_metadata(root: etree._Element, text: str) -> dict[str, str]:
     title = next((e for e in root.iter("title") if _clean(_text(e))), None)
     if title is not None:
         found["<title>"] = _joined(title)
+    found.update(_address(root, text))
+    return found
+
+
+def page_metadata(root: etree._Element, unseen: dict[str, str]) -> dict[str, str]:
+    """The page's metadata by where it was found: `meta ArticleTitle`, `<h1>`, `info 文号` …:
+    `unseen` (unseen_metadata) with the headings and information table the reader sees."""
+    head = {where: v for where, v in unseen.items() if where.startswith(_HEAD_KEYS)}
+    found = dict(head)
     # A site may put its logo in an <h1> before the article's: the first few are kept.
     headings = [h for h in root.iter("h1") if _clean(_text(h))][:_HEADINGS]
     for i, heading in enumerate(headings, start=1):
@@ -59,7 +71,7 @@ def page_metadata(root: etree._Element, text: str) -> dict[str, str]:
     for table in (t for t in root.iter("table") if is_info_table(t)):
         for label, value in info_pairs(table):
             found.setdefault(f"info {label}", value)
-    found.update(_address(root, text))
+    found.update((where, v) for where, v in unseen.items() if where not in head)
     return found
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
+from itertools import islice
 from pathlib import Path
 
 VOCABULARY_TOML = Path(__file__).with_name("indicators.toml")
@@ -30,6 +31,15 @@ _SENTENCE_END = re.compile(r"[。；！？\n]")
 # A clause ends at a comma or colon, or at a space between two words (cells run together).
 _CLAUSE_END = re.compile(r"[，：]|(?<=[\u4e00-\u9fff”）])[ \t\u3000]{1,8}(?=[\u4e00-\u9fff“（])")
 _ENUMERATOR = re.compile(r"(?:[（][一二三四五六七八九十\d]{1,3}[）]|\d{1,3}[.、]|[①-⑳])\s{0,3}")
+_NON_BLANK = re.compile(r"\S")
+# The words before a value are read back this far at most: a metric is a few words (the longest
+# in the corpora is about 100 characters), and a clause of values each reading back to its start
+# (conditions, 产值10亿元以上企业…) would otherwise cost its length once per value.
+_MAX_LEAD = 256
+# What the edges of a lead are tested against: longer than any word of indicators.toml, an
+# enumerator or a deadline (the patterns match ten characters at most), so the test reads the
+# same as on the whole lead without copying it once per word taken off.
+_WINDOW = 64
 # Full-width forms, ASCII punctuation and dashes folded one character for one, so every offset
 # in the folded text is the same offset in the text as written.
 _FOLD = str.maketrans(
@@ -50,6 +60,7 @@ class Vocabulary:
     changes: dict[str, str]  # word -> the bound it implies ("" for none)
     change_words: tuple[str, ...]  # longest first
     before: dict[str, str]
+    before_words: tuple[str, ...]  # longest first
     after: dict[str, str]
     infix: dict[str, str]
     units: dict[str, Unit]
@@ -81,6 +92,7 @@ def vocabulary() -> Vocabulary:
         changes=data["changes"],
         change_words=_longest_first(data["changes"]),
         before=qualifiers["before"],
+        before_words=_longest_first(qualifiers["before"]),
         after=qualifiers["after"],
         infix=qualifiers["infix"],
         units=units,
@@ -192,10 +204,11 @@ def read_indicators(text: str) -> list[Indicator]:
         sentence: list[_Item] = []
         for clause in _pieces(folded, _CLAUSE_END, quoted, start, end):
             sentence += _read_clause(folded, clause, quoted, sentence)
-        for item in sentence:
-            item.deadline = _deadline_before(item, deadlines)
+        _note_deadlines(sentence, deadlines)
         items += sentence
-    return [_indicator(text, folded, i, item) for i, item in enumerate(items, 1)]
+    # Folding changed nothing (no traditional or full-width character): words are as written.
+    written = None if folded == text else text
+    return [_indicator(text, folded, written, i, item) for i, item in enumerate(items, 1)]
 
 
 def _pieces(
@@ -230,7 +243,9 @@ def _read_clause(
     cursor, stretch = start, False
     for i, match in enumerate(found):
         following = found[i + 1].start() if i + 1 < len(found) else stop
-        lead = _lead(text, cursor, match.start())
+        lead = _lead(text, max(cursor, match.start() - _MAX_LEAD), match.start())
+        if lead.policy:  # 落实…31条: the words of every later value hold the policy word too
+            break
         stretch = stretch or lead.stretch
         item, cursor = _item(text, match, lead, following, cursor)
         if item is None:
@@ -254,8 +269,6 @@ def _item(
 ) -> tuple[_Item | None, int]:
     """The target a value makes with the words around it, or None; and where the next item's
     words begin."""
-    if lead.policy:
-        return None, cursor
     unit = vocabulary().units[match.group("unit")]
     noun_end, after_change = _after(text, match.end(), following)
     noun = (match.end(), noun_end)
@@ -339,14 +352,14 @@ def _lead(text: str, start: int, stop: int) -> _Lead:
     vocab = vocabulary()
     a, b = _strip(text, start, stop)
     lead = _Lead(begin=a, metric=(a, a))
-    separator = _starts(text[a:b], vocab.words("separators"))
+    separator = _starts(text, vocab.words("separators"), a, b)
     if separator:
         lead.follow_on = True
         a, b = _strip(text, a + len(separator), b)
         lead.begin = a
     lead.policy = any(w in text[a:b] for w in vocab.policy_words)
     a, b = _strip_edges(text, a, b, lead)
-    before = _ends(text[a:b], vocab.before)
+    before = _ends(text, vocab.before_words, a, b)
     if before:
         lead.bound, b = vocab.before[before], b - len(before)
     a, b = _change(text, a, b, lead)
@@ -365,7 +378,7 @@ def _strip_edges(text: str, a: int, b: int, lead: _Lead) -> tuple[int, int]:
     vocab = vocabulary()
     while True:
         a, b = _strip(text, a, b)
-        words = text[a:b]
+        words = text[a : min(b, a + _WINDOW)]
         enumerator = _ENUMERATOR.match(words)
         deadline = vocab.deadline.match(words)
         stretch = _starts(words, vocab.words("stretch"))
@@ -378,16 +391,16 @@ def _strip_edges(text: str, a: int, b: int, lead: _Lead) -> tuple[int, int]:
             lead.stretch = lead.stretch or bool(stretch)
             lead.opens = lead.opens or word in vocab.words("opens")
             a += len(word)
-        elif place and _opens_change(words[len(place) :]):
+        elif place and _opens_change(text, a + len(place), b):
             a += len(place)
         else:
             break
     return _without_deadline(text, a, b)
 
 
-def _opens_change(words: str) -> bool:
+def _opens_change(text: str, start: int, stop: int) -> bool:
     """全市 before 新增 is where; before 生产总值 it is part of the metric."""
-    return not words.strip() or bool(_change_at(words))
+    return _blank(text, start, stop) or bool(_change_at(text, start, stop))
 
 
 def _change(text: str, a: int, b: int, lead: _Lead) -> tuple[int, int]:
@@ -404,7 +417,7 @@ def _change(text: str, a: int, b: int, lead: _Lead) -> tuple[int, int]:
     if last:
         lead.change, lead.verb_last = last, True
         b -= len(last)
-        a += len(_starts(text[a:b], vocab.words("auxiliaries")) or "")
+        a += len(_starts(text, vocab.words("auxiliaries"), a, b) or "")
         lead.change_first = not text[a:b].strip()
         return _marker(text, a, b, lead)
     first = _chain_at_start(words)
@@ -444,8 +457,7 @@ def _after_subject(text: str, a: int, b: int, lead: _Lead) -> tuple[int, int]:
     word is the subject; a shorter one belongs to the metric (城镇新增就业)."""
     vocab = vocabulary()
     for verb in _verbs(text, a + 3, b):
-        subject = text[a : verb.start()]
-        if _ends(subject, vocab.words("subject_suffixes")):
+        if _ends(text, vocab.words("subject_suffixes"), a, verb.start()):
             chain = _chain_at_start(text[verb.start() : b]) or verb.group()
             lead.change, lead.change_first = chain, True
             return verb.start() + len(chain), b
@@ -457,22 +469,22 @@ def _chain_at_start(words: str) -> str | None:
     first = _change_at(words)
     if not first:
         return None
-    chain = first
+    end = len(first)
     while True:
-        rest = words[len(chain) :]
-        joint = _starts(rest, vocabulary().words("separators")) or ""
-        following = _change_at(rest[len(joint) :])
-        if not following or not rest[len(joint) + len(following) :].strip():
-            return chain  # the last word is the metric's own (…、改建 needs something after)
-        chain += joint + following
+        joint = _starts(words, vocabulary().words("separators"), end) or ""
+        following = _change_at(words, end + len(joint))
+        if not following or _blank(words, end + len(joint) + len(following)):
+            return words[:end]  # the last word is the metric's own (…、改建 needs something after)
+        end += len(joint) + len(following)
 
 
-def _change_at(words: str) -> str | None:
-    """The change word that opens the words, unless it opens a noun (建设用地, 开发区)."""
+def _change_at(words: str, start: int = 0, stop: int | None = None) -> str | None:
+    """The change word that opens the words (from `start`), unless it opens a noun (建设用地,
+    开发区)."""
     vocab = vocabulary()
-    if _starts(words, vocab.words("nouns")):
+    if _starts(words, vocab.words("nouns"), start, stop):
         return None
-    return _starts(words, vocab.change_words)
+    return _starts(words, vocab.change_words, start, stop)
 
 
 def _verbs(text: str, start: int, stop: int) -> Iterator[re.Match[str]]:
@@ -486,12 +498,10 @@ def _verbs(text: str, start: int, stop: int) -> Iterator[re.Match[str]]:
 def _chain_at_end(words: str) -> str | None:
     """涨幅控制在, 提升达: change words that end the words."""
     vocab = vocabulary()
-    chain = ""
-    while True:
-        last = _ends(words[: len(words) - len(chain)], vocab.change_words)
-        if not last:
-            return chain or None
-        chain = last + chain
+    end = len(words)
+    while last := _ends(words, vocab.change_words, 0, end):
+        end -= len(last)
+    return words[end:] or None
 
 
 def _carry(item: _Item, lead: _Lead, clause: list[_Item], sentence: list[_Item]) -> None:
@@ -547,7 +557,7 @@ def _split_shared(items: list[_Item]) -> list[_Item]:
 
 def _carried_after(items: list[_Item], i: int) -> list[_Item]:
     group = []
-    for item in items[i + 1 :]:
+    for item in islice(items, i + 1, None):
         if "metric" not in item.carried:
             break
         group.append(item)
@@ -569,13 +579,19 @@ def _names(metric: str, separators: tuple[str, ...]) -> list[str]:
     return [n for n in (_clean(p) for p in re.split(pattern, metric)) if n]
 
 
-def _deadline_before(item: _Item, deadlines: list[re.Match[str]]) -> tuple[int, int] | None:
-    """The nearest deadline printed before the value in its sentence (一季度达到50%)."""
-    before = [m for m in deadlines if m.end() <= item.match.start()]
-    return before[-1].span() if before else None
+def _note_deadlines(sentence: list[_Item], deadlines: list[re.Match[str]]) -> None:
+    """Each item's deadline: the nearest one printed before its value in the sentence
+    (一季度达到50%). The deadlines do not overlap, so their ends are in order: bisection keeps
+    a sentence of many items and deadlines linear."""
+    ends = [m.end() for m in deadlines]
+    for item in sentence:
+        i = bisect.bisect_right(ends, item.match.start())
+        item.deadline = deadlines[i - 1].span() if i else None
 
 
-def _indicator(text: str, folded: str, position: int, item: _Item) -> Indicator:
+def _indicator(
+    text: str, folded: str, written: str | None, position: int, item: _Item
+) -> Indicator:
     """The item in numbers: the value as printed, in base units, and its bound."""
     match = item.match
     unit = vocabulary().units[match.group("unit")]
@@ -589,8 +605,8 @@ def _indicator(text: str, folded: str, position: int, item: _Item) -> Indicator:
         position=position,
         span=text[begin : max(item.end, match.end())].strip(),
         span_start=begin,
-        metric=_original(text, folded, item.metric) or None,
-        change=_original(text, folded, item.change) if item.change else None,
+        metric=_original(written, folded, item.metric) or None,
+        change=_original(written, folded, item.change) if item.change else None,
         value_text=text[match.start("num") : value_end],
         unit_text=text[unit_start : match.end("unit")],
         value=None if ranged else float(number),
@@ -623,10 +639,11 @@ def _chain_bound(change: str | None) -> str:
     return next((changes[w] for w in changes if change and w in change and changes[w]), "")
 
 
-def _original(text: str, folded: str, words: str) -> str:
-    """Folded words (a metric, a change) as the text wrote them: traditional characters kept."""
-    at = folded.find(words) if words else -1
-    return text[at : at + len(words)] if at >= 0 else words
+def _original(text: str | None, folded: str, words: str) -> str:
+    """Folded words (a metric, a change) as the text wrote them: traditional characters kept.
+    `text` is None when folding changed nothing: the words are as written."""
+    at = folded.find(words) if words and text is not None else -1
+    return text[at : at + len(words)] if text is not None and at >= 0 else words
 
 
 def _text(text: str, span: tuple[int, int]) -> str:
@@ -649,12 +666,28 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _starts(words: str, vocabulary_words: object) -> str | None:
-    return next((w for w in _longest_first(vocabulary_words) if words.startswith(w)), None)
+def _starts(
+    words: str, candidates: tuple[str, ...], start: int = 0, stop: int | None = None
+) -> str | None:
+    """The first of the candidates (longest first) that words[start:stop] starts with. One
+    test of them all first: most words start with none."""
+    if not words.startswith(candidates, start, stop):
+        return None
+    return next(w for w in candidates if words.startswith(w, start, stop))
 
 
-def _ends(words: str, vocabulary_words: object) -> str | None:
-    return next((w for w in _longest_first(vocabulary_words) if words.endswith(w)), None)
+def _ends(
+    words: str, candidates: tuple[str, ...], start: int = 0, stop: int | None = None
+) -> str | None:
+    """The first of the candidates (longest first) that words[start:stop] ends with."""
+    if not words.endswith(candidates, start, stop):
+        return None
+    return next(w for w in candidates if words.endswith(w, start, stop))
+
+
+def _blank(words: str, start: int, stop: int | None = None) -> bool:
+    """Nothing but whitespace in words[start:stop] (as str.strip sees it), found without a copy."""
+    return _NON_BLANK.search(words, start, len(words) if stop is None else stop) is None
 
 
 def indicator_rows(key_tasks: list[Row], projects: list[Row]) -> list[Row]:

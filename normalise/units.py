@@ -29,6 +29,7 @@ MARKER, COLUMN, RULE, FIRST_LISTED = "marker", "column", "rule", "first_listed"
 UNKNOWN = "unknown"
 
 _SEPARATORS = "、，,；;\n\t"
+_SEPARATOR = re.compile(f"[{_SEPARATORS}]")
 _CONNECTORS = {"和", "及", "与", "以及"}  # X和Y分别牵头: connectors between names, not names
 _OPEN, _CLOSE = "（(", "）)"
 _MARKERS = "★☆*＊▲△"
@@ -47,6 +48,11 @@ _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 # 和 / 及 / 与 right after a unit's last character joins two units (经济投资局和航空口岸局);
 # after any other character it is part of a name (发展和改革局, 自然资源和规划局).
 _JOINED = re.compile(r"(?<=[局委办部厅院会室处心司团镇乡道府队站社所联])(?:以及|和|及|与)")
+# A notice repeats its unit cells (市发展改革委 on dozens of tasks): a cell is read once per
+# registry, which is all its reading depends on. Keyed by the registry's id and holding the
+# registry, so an id used again by another registry is never mistaken for it. Bounded.
+_READ: dict[tuple[int, str, int, str, bool], tuple[Registry, tuple[UnitMention, ...]]] = {}
+_READ_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -77,25 +83,46 @@ class _Draft:
     etc: bool
 
 
-def split_units(raw: str) -> list[str]:
+def split_units(raw: str, *, registry: Registry | None = None) -> list[str]:
     """Split a unit list at separators outside brackets: 各县（市、区）政府 stays whole; a 等 or
     等部门、单位 after a name is dropped (read_units notes it as UnitMention.etc)."""
-    return [piece for piece, _ in _split_marked(raw, load_registry().etc_phrases)]
+    registry = registry if registry is not None else load_registry()
+    return [piece for piece, _ in _split_marked(raw, registry.etc_phrases)]
 
 
 def read_units(
-    raw: str, year: int, jurisdiction: str, *, lead_rule: str | None = None
+    raw: str,
+    year: int,
+    jurisdiction: str,
+    *,
+    lead_rule: str | None = None,
+    registry: Registry | None = None,
 ) -> list[UnitMention]:
     """All units of a cell, in order, with their capacities and lead roles. `lead_rule`: the
-    notice's stated lead rule, if any (the module's docstring gives the lead precedence)."""
-    registry = load_registry()
+    notice's stated lead rule, if any (the module's docstring gives the lead precedence).
+    `registry`: the registry to read with; the files as they are now by default (a caller
+    reading many cells of one notice may load it once and pass it)."""
+    registry = registry if registry is not None else load_registry()
+    key = (id(registry), raw, year, jurisdiction, bool(lead_rule))
+    found = _READ.get(key)
+    if found is None or found[0] is not registry:
+        if len(_READ) >= _READ_SIZE:
+            _READ.clear()
+        mentions = tuple(_read_units(raw, year, jurisdiction, bool(lead_rule), registry))
+        found = _READ[key] = (registry, mentions)
+    return list(found[1])
+
+
+def _read_units(
+    raw: str, year: int, jurisdiction: str, by_rule: bool, registry: Registry
+) -> list[UnitMention]:
     text, rule_in_cell = _without_rule_notes(raw)
     drafts = [
         draft
         for piece, in_lead_phrase, etc in _written(text, registry.etc_phrases)
         for draft in _drafts(piece, in_lead_phrase, etc, registry, year, jurisdiction)
     ]
-    return _decide_leads(_once(drafts), RULE if lead_rule or rule_in_cell else FIRST_LISTED)
+    return _decide_leads(_once(drafts), RULE if by_rule or rule_in_cell else FIRST_LISTED)
 
 
 def with_lead_column(leads: list[UnitMention], units: list[UnitMention]) -> list[UnitMention]:
@@ -122,11 +149,23 @@ def _column_lead(mention: UnitMention, in_column: bool, marked: set[str]) -> str
 
 def _split_marked(raw: str, etc_phrases: tuple[str, ...]) -> list[tuple[str, bool]]:
     """(piece, whether a 等-phrase followed it) for each piece between separators."""
+    if not raw:
+        return []
+    # 等部门、单位 and the other 等-phrases as a bare 等, so the 、 inside is not a separator.
+    text = _etc_pattern(etc_phrases).sub(_ETC, raw)
+    bracketed = any(b in text for b in _OPEN + _CLOSE)
+    pieces = _split_outside_brackets(text) if bracketed else _SEPARATOR.split(text)
+    found = [p.strip().rstrip(_TRAILING) for p in pieces]
+    return [(p.rstrip(_ETC).strip(), p.endswith(_ETC)) for p in found if p.rstrip(_ETC).strip()]
+
+
+def _split_outside_brackets(text: str) -> list[str]:
+    """Pieces between separators that stand outside brackets (an unbalanced closing bracket
+    does not open a level below the cell's)."""
     pieces: list[str] = []
     current: list[str] = []
     depth = 0
-    # 等部门、单位 and the other 等-phrases as a bare 等, so the 、 inside is not a separator.
-    for char in _etc_pattern(etc_phrases).sub(_ETC, raw):
+    for char in text:
         depth += (char in _OPEN) - (char in _CLOSE)
         if char in _SEPARATORS and depth <= 0:
             pieces.append("".join(current))
@@ -134,8 +173,7 @@ def _split_marked(raw: str, etc_phrases: tuple[str, ...]) -> list[tuple[str, boo
         else:
             current.append(char)
     pieces.append("".join(current))
-    found = [p.strip().rstrip(_TRAILING) for p in pieces]
-    return [(p.rstrip(_ETC).strip(), p.endswith(_ETC)) for p in found if p.rstrip(_ETC).strip()]
+    return pieces
 
 
 @lru_cache(maxsize=4)
@@ -289,13 +327,17 @@ def _segment(name: str, registry: Registry) -> list[str]:
 @lru_cache(maxsize=2)
 def _tokenizer(stamp: tuple[float, ...]):  # type: ignore[no-untyped-def]
     """A private jieba tokenizer whose dictionary is the registry's words and nothing else:
-    built once per registry version."""
+    built once per registry version. Its folder (the dictionary and jieba's cache) goes when the
+    process ends: the tokenizer lives as long as the process."""
+    import atexit
     import logging
+    import shutil
 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="notices-jieba-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     dictionary = folder / "units.dict"
     words = sorted(load_registry().words())
     dictionary.write_text("".join(f"{w} 1000\n" for w in words), encoding="utf-8")

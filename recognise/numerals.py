@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 
 CHINESE_DIGITS = "一二三四五六七八九十"
+# A number from 一 to 九十九 as written (十一, 二十, 九十九): a run of numeral characters that is no
+# number (一二, 十十十) is not one, so chinese_number never meets it; three characters at most,
+# so a long run costs nothing to try.
+_NUMERAL = "(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 # 第十一个五年规划, “十四五”规划, 十三五时期: the n-th five-year plan.
 _FIVE_YEAR_PLAN = re.compile(
-    rf"第([{CHINESE_DIGITS}]{{1,3}})个五年(?:规划|计划)|[“\"]?([{CHINESE_DIGITS}]{{1,3}})五[”\"]?(?:规划|时期|期间)"
+    rf"第({_NUMERAL})个五年(?:规划|计划)|[“\"]?({_NUMERAL})五[”\"]?(?:规划|时期|期间)"
 )
 
 
@@ -16,7 +20,7 @@ _FIVE_YEAR_PLAN = re.compile(
 _ARABIC = re.compile(r"^\s*[（(]?(\d{1,3})(?:[)）]|\s*[.、．])\s*")
 _GLUED = re.compile(r"^\s*(\d{1,3})(?=[\u4e00-\u9fff“《])")
 CHINESE_NUMBERED = re.compile(
-    rf"^\s*(?:([{CHINESE_DIGITS}]+)、|[（(]([{CHINESE_DIGITS}]+)[)）])\s*"
+    rf"^\s*(?:({_NUMERAL})、|[（(]({_NUMERAL})[)）])\s*"
 )  # group 1: 一、 (a heading's first level), group 2: （一）
 
 

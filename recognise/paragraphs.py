@@ -156,13 +156,18 @@ def _add_fields(task: _Task, text: str) -> None:
 
 
 def _balanced(value: str) -> str:
-    """A field's value without end punctuation, nor the bracket closing （责任单位：…）."""
+    """A field's value without end punctuation, nor the bracket closing （责任单位：…）.
+
+    The brackets are counted once and the end moved back: cutting and counting again per
+    closing bracket would cost a value ending in many of them its length each time."""
     value = value.strip(_VALUE_ENDS)
-    while value.endswith(("）", ")")) and value.count("）") + value.count(")") > value.count(
-        "（"
-    ) + value.count("("):
-        value = value[:-1].strip(_VALUE_ENDS)
-    return value
+    surplus = value.count("）") + value.count(")") - value.count("（") - value.count("(")
+    end = len(value)
+    while surplus > 0 and end and value[end - 1] in "）)":
+        end, surplus = end - 1, surplus - 1
+        while end and value[end - 1] in _VALUE_ENDS:
+            end -= 1
+    return value[:end]
 
 
 def _as_table(tasks: list[_Task], index: int, caption: str) -> RecognisedTable:
