@@ -9,7 +9,7 @@ from core.errors import UnrecognisedLayout
 from core.records import SourceFile
 from extractors.model import Slot
 from normalise.indicators import indicator_rows
-from normalise.registry import load_registry
+from normalise.registry import Registry, load_registry
 from normalise.sequence import SequenceGap, fill_sequence
 from normalise.targets import parse_target
 from normalise.units import UnitMention, read_units, with_lead_column
@@ -150,9 +150,10 @@ def _key_tasks(rows: NoticeRows, found: RecognisedTable) -> None:
     numbers = _fill(
         found, rows.source, [r for r, _, _ in task_rows], [c["seq"] for _, c, _ in task_rows]
     )
+    registry = load_registry()  # once a table: finding it again per cell was a fifth of the cost
     for (r, cells, extras), (seq, sub_seq) in zip(task_rows, numbers, strict=True):
         task_id = _task_id(rows, seq, sub_seq)
-        mentions = _task_units_of(cells, rows.info)
+        mentions = _task_units_of(cells, rows.info, registry)
         rows.count_seen("task_units", len(mentions))
         units_raw = "\n".join(cells[r] for r in ("lead", "units") if cells.get(r))
         _note_unknown(rows, task_id, units_raw, mentions)
@@ -196,14 +197,15 @@ def _task_id(rows: NoticeRows, seq: int, sub_seq: int) -> str:
     return f"{rows.info.notice_id}-{block}T{seq:03d}-{sub_seq}"
 
 
-def _task_units_of(cells: dict[str, str], info: NoticeInfo) -> list[UnitMention]:
+def _task_units_of(
+    cells: dict[str, str], info: NoticeInfo, registry: Registry
+) -> list[UnitMention]:
     """Units of a task: a 牵头单位 column, when there is one, names the leads."""
-    units = read_units(
-        cells.get("units", ""), info.year, info.jurisdiction, lead_rule=info.lead_rule
-    )
+    place, rule = info.jurisdiction, info.lead_rule
+    units = read_units(cells.get("units", ""), info.year, place, lead_rule=rule, registry=registry)
     if "lead" not in cells:
         return units
-    leads = read_units(cells["lead"], info.year, info.jurisdiction, lead_rule=info.lead_rule)
+    leads = read_units(cells["lead"], info.year, place, lead_rule=rule, registry=registry)
     return with_lead_column(leads, units)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_NUMBER = re.compile(r"^\s*(\d+)\s*[.、．]?\s*$")
+_NUMBER = re.compile(r"^\s*(\d{1,6})\s*[.、．]?\s*$")  # no notice has a million tasks
 
 
 class SequenceGap(ValueError):
@@ -23,10 +23,15 @@ def fill_sequence(cells: list[str]) -> list[tuple[int, int]]:
         if number:
             filled.append((int(number.group(1)), 1))
         elif text.strip():  # 2a, （二）: not continuing the row above, and not a number
-            raise SequenceGap(index, f"序号 {text.strip()!r} is not a number")
+            raise SequenceGap(index, f"序号 {_shown(text.strip())!r} is not a number")
         elif filled:
             seq, sub_seq = filled[-1]
             filled.append((seq, sub_seq + 1))
         else:
             raise SequenceGap(index, "the first row has no 序号 and no numbered row above it")
     return filled
+
+
+def _shown(text: str, most: int = 40) -> str:
+    """A cell as quoted in a message: a hostile one of 50,000 characters is cut short."""
+    return text if len(text) <= most else f"{text[:most]}…({len(text)} characters)"

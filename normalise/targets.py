@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-_PERCENT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*[%％]$")
+# At most 15 digits, what a float holds exactly: a longer run is no target, it stays text.
+_NUMBER = re.compile(r"^[+-]?\d{1,15}(?:\.\d{1,6})?$")
+_PERCENT = re.compile(r"^([+-]?\d{1,15}(?:\.\d{1,6})?)\s*[%％]$")
 _NOT_APPLICABLE = {"/", "／", "—", "-", "——", "无"}
 
 VALUE_KINDS = ("number", "percent", "text", "not_applicable", "blank")

@@ -16,7 +16,9 @@ _CLAUSES = re.compile(r"[，,；;。、]")
 # A count in a project name: 1230台, 6000名以上, 3万户以上, 14.2公里. Ages (60岁), years (2年内),
 # grades (3～5年级) and percentages are not counts.
 _COUNT = re.compile(
-    r"(?P<number>\d+(?:\.\d+)?)(?P<wan>万)?"
+    # Not inside a longer digit run, at most 15 digits: a run of 50,000 digits is read in
+    # linear time (an unbounded \d+ retried at every digit of it was quadratic).
+    r"(?<![\d.])(?P<number>\d{1,15}(?:\.\d{1,6})?)(?P<wan>万)?"
     r"(?P<unit>公里|个|家|人|名|台|所|间|户|处|场|部|条|座|次|辆|套|张|项|栋|只|块|亩|米)"
     r"(?P<at_least>以上)?"
 )
