@@ -3,8 +3,10 @@
 
 LibreOffice runs headless with a timeout, in a temporary folder and with a temporary profile of
 its own (`-env:UserInstallation`): two conversions sharing a profile block or fail, and a run
-reads files in parallel. The document keeps the original file as its source and names its own
-format (doc, wps, rtf, odt); the .docx only lives in the temporary folder.
+reads files in parallel. Its own temporary files (`lu*.tmp`) go into that folder too (TMPDIR):
+a conversion killed at its timeout leaves nothing in the system's temporary folder. The
+document keeps the original file as its source and names its own format (doc, wps, rtf, odt);
+the .docx only lives in the temporary folder.
 """
 
 from __future__ import annotations
@@ -63,7 +65,8 @@ def convert(
     soffice = find_soffice()
     if soffice is None:
         raise ConversionFailed("LibreOffice is not installed (no `soffice` program was found)")
-    with tempfile.TemporaryDirectory(prefix="notices-soffice-") as tmp:
+    # ignore_cleanup_errors: a file LibreOffice still held must not turn a reason into a crash
+    with tempfile.TemporaryDirectory(prefix="notices-soffice-", ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
         # An ASCII name: the original's may hold characters the system's locale cannot encode.
         original = folder / f"input{source.suffix.lower() or '.bin'}"
@@ -80,14 +83,21 @@ def convert(
             str(folder / "out"),
             str(original),
         ]
-        said = _run(command, TIMEOUT_SECONDS if timeout is None else timeout)
+        said = _run(command, TIMEOUT_SECONDS if timeout is None else timeout, _temporary(folder))
         made = folder / "out" / f"input.{target.split(':')[0]}"
         if not made.is_file() or not made.stat().st_size:
             raise ConversionFailed(f"LibreOffice could not open or convert it ({said})")
         return made.read_bytes()
 
 
-def _run(command: list[str], timeout: float) -> str:
+def _temporary(folder: Path) -> dict[str, str]:
+    """LibreOffice's environment with its temporary files in `folder` (TMP/TEMP on Windows)."""
+    place = str(folder / "tmp")
+    Path(place).mkdir()
+    return {**os.environ, "TMPDIR": place, "TMP": place, "TEMP": place}
+
+
+def _run(command: list[str], timeout: float, env: dict[str, str] | None = None) -> str:
     """Run LibreOffice; what it said, in one line. `soffice` is a script that starts the real
     program as its child, so a timeout kills the whole process group, not just the script (whose
     child would keep the output pipe open and the wait going)."""
@@ -98,6 +108,7 @@ def _run(command: list[str], timeout: float) -> str:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env=env,
         )
     except OSError as error:
         raise ConversionFailed(f"LibreOffice could not be started ({error})") from error

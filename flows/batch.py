@@ -8,8 +8,10 @@ its published data in place and is reported.
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 from collections import defaultdict
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -22,42 +24,90 @@ from core.errors import InternalError, LinkOutside, NoticeError, UnreadableFile
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
 from extractors import MAX_FILE_BYTES, identify
 from flows.notice import (
+    FILE_TIMEOUT_SECONDS,
     extract_file,
+    keep_validations,
     notice_groups,
     publish_group,
     published_content,
-    validation_results,
+    published_validations,
+    report_unwritten,
 )
 from flows.pipeline import FileOutcome
 from flows.summary import summary_markdown, write_review
 from publish.lock import exclusive_output
-from publish.store import manifests, recover
+from publish.quarantine import clear_quarantine, validation_files
+from publish.store import manifests, not_written, recover
 from schemas.card import dataset_card
-from schemas.suites import build_data_docs
+from schemas.suites import RESULTS_SUFFIX, build_site
 
 # The stage packages, lowest first: a package imports only packages before it in this list.
 PACKAGES = ["core", "extractors", "recognise", "normalise", "schemas", "publish", "flows"]
 _FINGERPRINTED = {".py", ".csv", ".toml", ".json"}
 _SYSTEM_FILES = {"thumbs.db", "desktop.ini"}  # Windows keeps these hidden in every folder
+# The Data Docs of the validations the published notices were published with, and of the files
+# in quarantine/: apart, so a rejected version never hides what is published.
+DATA_DOCS = Path("reports", "data_docs")
+QUARANTINE_DATA_DOCS = Path("reports", "quarantine_data_docs")
 
 
-def notice_files(paths: list[Path]) -> list[Path]:
+def notice_files(
+    paths: list[Path], exclude: Path | None = None
+) -> tuple[list[Path], list[NoticeResult]]:
     """Every file under the given files and folders, recursively, in a stable order: each is
-    read, or reported as skipped, never ignored without a word.
+    read, or reported as skipped, never ignored without a word; and a result for each folder
+    that cannot be read (no permission), whose files are not.
 
     Only Word's lock files (~$notice.docx) and hidden files (.notice.txt, macOS ._notice.txt,
     anything in a hidden folder, Thumbs.db) stay silent: they are no one's notice, and an open
-    document would otherwise fail every run.
+    document would otherwise fail every run. The output folder `exclude` is never read: a run
+    whose --out is inside raw/ would otherwise read its own reports as notices.
     """
     found: list[Path] = []
+    unreadable: list[OSError] = []
     for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and not _silent(p.relative_to(path))
-            )
-        else:
+        if _is_folder(path):
+            found += sorted(_walk(path, exclude, unreadable))
+        elif not _inside(path, exclude):
             found.append(path)
+    return found, [_unreadable_folder(error) for error in unreadable]
+
+
+def _walk(root: Path, exclude: Path | None, unreadable: list[OSError]) -> list[Path]:
+    """The files under `root`, not following links to folders (as Path.rglob), without hidden
+    folders or the output folder; a folder that cannot be listed goes to `unreadable`."""
+    found: list[Path] = []
+    for folder, folders, names in os.walk(root, onerror=unreadable.append):
+        here = Path(folder)
+        folders[:] = [f for f in folders if not _silent(Path(f)) and not _inside(here / f, exclude)]
+        found += [
+            here / name
+            for name in names
+            if not _silent((here / name).relative_to(root)) and (here / name).is_file()
+        ]
     return found
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # its own folder cannot be searched: reported when it is read
+        return False
+
+
+def _inside(path: Path, folder: Path | None) -> bool:
+    return folder is not None and path.resolve().is_relative_to(folder.resolve())
+
+
+def _unreadable_folder(error: OSError) -> NoticeResult:
+    folder = Path(str(error.filename))
+    problem = UnreadableFile(
+        f"cannot read the folder ({error.strerror or type(error).__name__}): the files in it "
+        "were not read; what was published from them stays",
+        file=folder,
+        hint="check the folder's permissions (or that the drive is still there), then run again",
+    )
+    return NoticeResult(str(folder), Status.QUARANTINED, error=problem)
 
 
 def _silent(relative: Path) -> bool:
@@ -118,17 +168,22 @@ def run_batch(
     out: str = "output",
     wait_seconds: float = 600,
     accept_shrink: list[str] | None = None,
+    file_timeout: float = FILE_TIMEOUT_SECONDS,
 ) -> list[NoticeResult]:
     """Process what changed under `paths` and publish it into `out`; write the run's reports.
-    A notice read again never publishes fewer rows, unless its id is in `accept_shrink`."""
+    A notice read again never publishes fewer rows, unless its id is in `accept_shrink`; a file
+    whose stages take longer than `file_timeout` seconds is quarantined."""
     out_dir = Path(out)
     with exclusive_output(out_dir, wait_seconds):
-        return _run(paths, out_dir, frozenset(accept_shrink or []))
+        return _run(paths, out_dir, frozenset(accept_shrink or []), file_timeout)
 
 
-def _run(paths: list[str], out_dir: Path, accept_shrink: frozenset[str]) -> list[NoticeResult]:
-    recover(out_dir)
-    files = notice_files([Path(p) for p in paths])
+def _run(
+    paths: list[str], out_dir: Path, accept_shrink: frozenset[str], file_timeout: float
+) -> list[NoticeResult]:
+    for problem in recover(out_dir):
+        report_unwritten(problem)
+    files, unreadable_folders = notice_files([Path(p) for p in paths], exclude=out_dir)
     refused = links_outside([Path(p) for p in paths], files)
     files, irregular = _openable([f for f in files if f not in refused])
     files, skipped = skipped_files(files)
@@ -137,19 +192,23 @@ def _run(paths: list[str], out_dir: Path, accept_shrink: frozenset[str]) -> list
     stamp = fingerprint()  # once: a registry edited during the run applies to the next one
     published = _published_sources(out_dir, stamp)
     todo = [f for f in files if sources[f].sha256 not in published]
-    outcomes = _extract(todo, out_dir, sources)
+    outcomes = _extract(todo, out_dir, sources, file_timeout)
     siblings = _unchanged_siblings(outcomes, files, sources, published)
-    outcomes += _extract(siblings, out_dir, sources)
+    outcomes += _extract(siblings, out_dir, sources, file_timeout)
     results = _publish(outcomes, out_dir, stamp, accept_shrink) + unreadable + irregular
+    results += unreadable_folders
+    fresh = keep_validations(out_dir, outcomes)
     _flag_renamed_notices(out_dir, results)
     done = {r.source for r in results}
+    unchanged = [f for f in files if str(f) not in done]
     results += [
         NoticeResult(str(f), Status.UNCHANGED, notice_id=published[sources[f].sha256])
-        for f in files
-        if str(f) not in done
+        for f in unchanged
     ]
+    # a file back to its published content: the reason it was quarantined for is obsolete
+    cleared = clear_quarantine(out_dir, unchanged)
     results += _missing(out_dir, sources) + _refuse_links(refused) + skipped
-    write_reports(out_dir, results)
+    write_reports(out_dir, results, fresh, quarantine_changed=bool(outcomes or cleared))
     return results
 
 
@@ -229,9 +288,11 @@ def _published_sources(out: Path, stamp: str) -> dict[str, str]:
     }
 
 
-def _extract(files: list[Path], out: Path, sources: dict[Path, SourceFile]) -> list[FileOutcome]:
+def _extract(
+    files: list[Path], out: Path, sources: dict[Path, SourceFile], timeout: float
+) -> list[FileOutcome]:
     """Each file on the flow's task runner (threads, or a Dask cluster)."""
-    futures = [extract_file.submit(f, out, sources[f].sha256) for f in files]
+    futures = [extract_file.submit(f, out, sources[f].sha256, timeout) for f in files]
     return [_outcome(future, path) for future, path in zip(futures, files, strict=True)]
 
 
@@ -303,19 +364,67 @@ def _missing(out: Path, sources: dict[Path, SourceFile]) -> list[NoticeResult]:
     for manifest in manifests(out):
         for source in manifest.get("sources", []):
             path = source.get("path", source["file"])
-            if not Path(path).exists() and source["sha256"] not in present:
+            if _gone(path) and source["sha256"] not in present:
                 found.append(NoticeResult(path, Status.MISSING, notice_id=manifest["notice_id"]))
     if found:
         get_run_logger().warning("%d published source file(s) are gone; data kept", len(found))
     return found
 
 
-def write_reports(out: Path, results: list[NoticeResult]) -> str:
-    write_review(out)
-    build_data_docs(out / "reports" / "data_docs", results_dir=validation_results(out))
+def _gone(path: str) -> bool:
+    """A published source no longer there; one whose folder cannot be searched is not said gone
+    (the folder is reported as unreadable)."""
+    try:
+        return not Path(path).exists()
+    except OSError:
+        return False
+
+
+def write_reports(
+    out: Path,
+    results: list[NoticeResult],
+    fresh: list[Path] | None = None,
+    quarantine_changed: bool = True,
+) -> str:
+    """The review lists, the Data Docs, the summary and the output's README. One that cannot be
+    written (a full disk) is reported, the others written.
+
+    The Data Docs of the published notices are rebuilt when the run kept `fresh` validation
+    results for them (None: rebuilt whole), rendering only the new pages; the quarantine's when
+    its records may have changed."""
     summary = summary_markdown(results)
-    (out / "reports").mkdir(parents=True, exist_ok=True)
-    (out / "reports" / "summary.md").write_text(summary, encoding="utf-8")
-    (out / "README.md").write_text(dataset_card(), encoding="utf-8")
+    _report(out / "review", "the review lists", lambda: write_review(out))
+    store = published_validations(out)
+    if fresh is None or any(p.is_relative_to(store) for p in fresh):
+        site = out / DATA_DOCS
+        files = sorted(store.glob(f"*/*{RESULTS_SUFFIX}"))
+        _report(site, "the Data Docs", lambda: build_site(site, files, fresh))
+    if quarantine_changed:
+        quarantined = out / QUARANTINE_DATA_DOCS
+        files = validation_files(out)
+        _report(quarantined, "the quarantine's Data Docs", lambda: build_site(quarantined, files))
+    report = out / "reports" / "summary.md"
+    _report(report, "the run's summary", lambda: _write(report, summary))
+    card = out / "README.md"
+    _report(card, "the output folder's README", lambda: _write(card, dataset_card()))
     create_markdown_artifact(markdown=summary, key="notices-run-summary", description="Run summary")
     return summary
+
+
+def _write(path: Path, text: str) -> None:
+    """The whole text or, on a full disk, the previous file: never one cut short."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, path)
+
+
+def _report(path: Path, what: str, write: Callable[[], object]) -> None:
+    try:
+        write()
+    except OSError as error:
+        report_unwritten(not_written(error, path, what))

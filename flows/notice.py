@@ -4,13 +4,22 @@ Tasks are coarse, one per file and one per notice's publication, never one per r
 milliseconds per task run. A file's stages run inside one `notice-file` task so that a Dask worker
 does a whole file without shipping documents back and forth. A bad file ends its task Failed with
 the reason (no traceback: it is the file's fault, not the pipeline's).
+
+A file gets `FILE_TIMEOUT_SECONDS` of wall-clock time (`--file-timeout`). A thread cannot be
+killed (Prefect's own task timeout raises inside the thread at the next Python instruction, never
+inside a long C call such as a regular expression or an XML parse, and may leave a shared GX
+context or tokenizer half-updated), so the stages run in a daemon thread of their own that the
+task waits for: after the limit the file is quarantined and the run goes on; the thread is left to
+end by itself (it does not hold the process's exit) and what it makes is dropped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from collections.abc import Callable
+from copy import copy
 from pathlib import Path
 
 import pandas as pd
@@ -18,14 +27,18 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
-from core.errors import ConflictingSources, InternalError, PublicationShrinks
+from core.errors import ConflictingSources, InternalError, NoticeError, PublicationShrinks
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
 from flows.pipeline import FileOutcome, process_file
-from publish.quarantine import quarantine, quarantine_folder
-from publish.store import manifests, publish_notice, shrinkage
+from publish.quarantine import VALIDATION, clear_quarantine, quarantine, quarantine_folder
+from publish.store import OutputNotWritten, manifests, publish_notice, shrinkage
 from recognise.notice import folded
+from schemas.suites import RESULTS_SUFFIX, result_sources
 
 listeners: list[Callable[[NoticeResult], None]] = []  # the CLI's progress display
+# What could not be written into the output folder (a full disk): the CLI names it and exits 5.
+write_failures: list[Callable[[OutputNotWritten], None]] = []
+FILE_TIMEOUT_SECONDS = 300.0  # a notice reads in seconds; minutes mean something is wrong
 # Columns that say where a row was read, or count what the run saw: two files of one notice may
 # differ in these and still hold the same notice.
 LINEAGE = [
@@ -37,19 +50,63 @@ LINEAGE = [
 NAMING = ["notice_id", "title", "issuer", "issued_on", "document_number"]
 
 
+class ReadingTimedOut(NoticeError):
+    """A file's stages took longer than the run allows a file."""
+
+
 def validation_results(out: Path) -> Path:
     """Where each file's validation results wait for the run's Data Docs (a folder, not memory,
     so results made on Dask workers are not lost)."""
     return out / "reports" / "validation_results"
 
 
+def published_validations(out: Path) -> Path:
+    """The validation results each published notice was published with, one folder a notice:
+    its Data Docs stay until the notice is published again, whatever is quarantined since."""
+    return out / "reports" / "published_validations"
+
+
+def report_unwritten(error: OutputNotWritten) -> None:
+    get_run_logger().error("%s", error)
+    for listener in write_failures:
+        listener(error)
+
+
 @task(name="notice-file", cache_policy=NO_CACHE)
-def extract_file(path: Path, out: Path, sha256: str) -> FileOutcome | State:
+def extract_file(
+    path: Path, out: Path, sha256: str, timeout_seconds: float = FILE_TIMEOUT_SECONDS
+) -> FileOutcome | State:
     """One file through the stages; a file that cannot be published ends Failed, with why."""
-    outcome = process_file(path, sha256, results_dir=validation_results(out)).for_publishing()
+    outcome = _within(timeout_seconds, path, out, sha256)
     if outcome.result.error:
         return Failed(message=str(outcome.result.error), data=outcome)
     return outcome
+
+
+def _within(seconds: float, path: Path, out: Path, sha256: str) -> FileOutcome:
+    """The file's stages in a daemon thread, waited for `seconds` at most (see the module)."""
+    done: list[FileOutcome] = []
+
+    def work() -> None:
+        outcome = process_file(path, sha256, results_dir=validation_results(out))
+        done.append(outcome.for_publishing())
+
+    worker = threading.Thread(target=work, name=f"notice-file {path.name}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if done:
+        return done[0]
+    late = FileOutcome(SourceFile(path, sha256), NoticeResult(str(path), Status.QUARANTINED))
+    if not worker.is_alive():  # ended by a BaseException, which process_file lets through
+        late.result.error = InternalError(RuntimeError("the stages gave no result"), file=path)
+        return late
+    late.result.error = ReadingTimedOut(
+        f"reading took longer than {seconds:g} s; the file was set aside and the run went on",
+        file=path,
+        hint="check the file (an enormous table? open it and save it again); if it is right, "
+        "run again with a longer --file-timeout",
+    )
+    return late
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -78,8 +135,7 @@ def _publish_group(
     accept_shrink: frozenset[str],
     published: dict[str, str],
 ) -> list[NoticeResult]:
-    for failed in (o for o in group if not o.ready):
-        quarantine(out, failed.source.path, failed.result)
+    _quarantine(out, [o for o in group if not o.ready])
     ready = sorted((o for o in group if o.ready), key=_named_worse)
     if not ready:
         return [o.result for o in group]
@@ -87,7 +143,7 @@ def _publish_group(
     if difference:
         for o in ready:
             o.result.fail(Status.CONFLICT, _conflict(o, difference))
-            quarantine(out, o.source.path, o.result)
+        _quarantine(out, ready)
         return [o.result for o in group]
     first = ready[0]
     assert first.frames is not None and first.report is not None and first.info is not None
@@ -113,7 +169,7 @@ def _publish_group(
     if lost and notice_id not in accept_shrink:
         for o in ready:
             o.result.fail(Status.QUARANTINED, _shrinks(o, notice_id, lost))
-            quarantine(out, o.source.path, o.result)
+        _quarantine(out, ready)
         return [o.result for o in group]
     if lost:  # the operator said so: the manifest keeps what was given up
         extra["accepted_shrink"] = {name: list(counts) for name, counts in lost.items()}
@@ -126,20 +182,78 @@ def _publish_group(
             [s.as_dict() for s in sources],
             extra,
         )
-    except Exception as error:  # disk full, permissions: this notice fails, the batch goes on
+    except OutputNotWritten as error:  # a full disk: this notice fails, the batch goes on
+        error.source = str(first.source.path)  # said on the files' own lines
+        report_unwritten(error)
+        for o in ready:
+            o.result.fail(Status.QUARANTINED, copy(error))  # each file's message its own
+        _quarantine(out, ready)
+        return [o.result for o in group]
+    except Exception as error:  # a bug: this notice fails, the batch goes on
         for o in ready:
             o.result.fail(Status.QUARANTINED, InternalError(error, file=o.source.path))
-            quarantine(out, o.source.path, o.result)
+        _quarantine(out, ready)
         return [o.result for o in group]
     for o in ready:
         o.result.status, o.result.rows = Status.PUBLISHED, publication.rows
         o.result.notice_id = notice_id
     if key:
         published[key] = notice_id
-    if len(ready) == len(group):  # an old reason is obsolete; a sibling quarantined now is not
-        shutil.rmtree(quarantine_folder(out, first.source.path, notice_id), True)
+    # The published files' old reasons are obsolete, and the notice's when no sibling failed now.
+    whole = notice_id if len(ready) == len(group) else None
+    clear_quarantine(out, [o.source.path for o in ready], whole)
     get_run_logger().info("published %s from %d file(s)", notice_id, len(ready))
     return [o.result for o in group]
+
+
+def _quarantine(out: Path, outcomes: list[FileOutcome]) -> None:
+    """Record each file's reason; one whose record cannot be written (a full disk) says so."""
+    for o in outcomes:
+        try:
+            quarantine(out, o.source.path, o.result)
+        except OutputNotWritten as error:
+            report_unwritten(error)
+            if o.result.error is not None:  # said on the file's own line
+                what = "record" if "record" in error.message else "copy"
+                o.result.error.message += f"; its quarantine {what} not written ({error.reason})"
+
+
+def keep_validations(out: Path, outcomes: list[FileOutcome]) -> list[Path]:
+    """Each validation of the run goes with its file: a published notice's replace what it was
+    published with before (for the Data Docs of the published notices); a quarantined file's go
+    into its quarantine record (the quarantine's Data Docs). Results of no file of the run (a
+    file set aside after its time limit, a run killed) are dropped. Where they went."""
+    by_sha = {o.source.sha256: o for o in outcomes if o.source.sha256}
+    replaced: set[str] = set()
+    kept: list[Path] = []
+    for path in sorted(validation_results(out).glob(f"*{RESULTS_SUFFIX}")):
+        try:
+            found = [by_sha[s] for s in result_sources(path) if s in by_sha]
+            target = _validation_home(out, found[0], replaced) if found else None
+            if target is None:
+                path.unlink()
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                path.replace(target)
+                kept.append(target)
+        except (OSError, ValueError) as error:  # a full disk, a damaged file: the page is lost
+            get_run_logger().warning("validation results %s not kept: %s", path.name, error)
+    return kept
+
+
+def _validation_home(out: Path, outcome: FileOutcome, replaced: set[str]) -> Path | None:
+    """Where a file's validation results are kept, or None when nowhere."""
+    result = outcome.result
+    if result.status is Status.PUBLISHED and result.notice_id:
+        folder = published_validations(out) / result.notice_id
+        if result.notice_id not in replaced:  # the publication before this one's results go
+            shutil.rmtree(folder, ignore_errors=True)
+            replaced.add(result.notice_id)
+        return folder / f"{outcome.source.sha256}{RESULTS_SUFFIX}"
+    if result.status.failed:
+        folder = quarantine_folder(out, outcome.source.path, result.notice_id)
+        return folder / VALIDATION if (folder / "reason.json").exists() else None
+    return None
 
 
 def content_key(outcome: FileOutcome) -> str | None:

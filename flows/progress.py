@@ -17,6 +17,7 @@ from rich.table import Table
 from core.errors import InternalError
 from core.records import NoticeResult, Status
 from flows.notice import listeners
+from publish.store import OutputNotWritten
 
 _STYLE = {
     Status.PUBLISHED: "green",
@@ -88,3 +89,12 @@ def print_summary(results: list[NoticeResult], out: Path) -> None:
         f"{out / 'review' / 'unknown_units.csv'}",
         highlight=False,
     )
+
+
+def print_unwritten(errors: list[OutputNotWritten]) -> None:
+    """What could not be written into the output folder, a line each, and what to do. What was
+    for one file is on that file's line already."""
+    lines = dict.fromkeys(f"{e.message}: {e.file}" for e in errors if e.source is None)
+    for line in lines:
+        console.print(f"[red]not written[/] {escape(line)}", highlight=False)
+    console.print(f"notices: {escape(errors[0].hint)}", highlight=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 from core.records import NoticeResult, Status
@@ -30,10 +31,17 @@ def write_review(out: Path) -> Path:
 
 
 def _write_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="", errors="backslashreplace") as f:
-        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")  # BOM: for Excel
-        writer.writeheader()
-        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
+    """The whole list or, on a full disk, the previous one: never a list cut short."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8-sig", newline="", errors="backslashreplace") as f:
+            writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")  # BOM: for Excel
+            writer.writeheader()
+            writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, path)
 
 
 def spreadsheet_safe(value: object) -> object:

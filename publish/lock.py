@@ -6,6 +6,7 @@ so it works the same for a data officer on Windows; the holder's pid is kept bes
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,9 @@ def exclusive_output(out: Path, wait_seconds: float = 600) -> Iterator[None]:
             hint="wait for it to finish, or run again with another --out",
         ) from None
     try:
-        (out / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+        # only for the message of a run that waits: a full disk must not stop this one
+        with contextlib.suppress(OSError):
+            (out / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
         yield
     finally:
         lock.release()

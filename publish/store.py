@@ -8,6 +8,7 @@ after it is finished by the next run. Readers never see a half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,11 +18,35 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from core.errors import NoticeError
 from schemas.datasets import datasets, schema_version, to_table
 
 STAGING = ".staging"
 MANIFESTS = "_manifests"
 JOURNAL = "journal.json"
+WRITE_HINT = (
+    "free space on the disk holding the output folder (or make it writable) and run again; "
+    "what was published before is unchanged"
+)
+
+
+class OutputNotWritten(NoticeError):
+    """Something could not be written into the output folder (a full disk, a read-only one).
+    `reason` is the system's word for why; `source` the input file it was for, if any."""
+
+    reason: str = ""
+    source: str | None = None
+
+
+def not_written(
+    error: OSError, path: Path, what: str, source: Path | None = None
+) -> OutputNotWritten:
+    """`what` could not be written at `path`, in words (pyarrow's messages carry the errno too)."""
+    reason = os.strerror(error.errno) if error.errno else str(error)
+    message = f"{what} could not be written ({reason})"
+    failure = OutputNotWritten(message, file=path, hint=WRITE_HINT)
+    failure.reason, failure.source = reason, str(source) if source else None
+    return failure
 
 
 @dataclass(frozen=True)
@@ -40,10 +65,42 @@ def publish_notice(
     sources: list[dict],
     extra: dict | None = None,
 ) -> Publication:
-    """Publish all datasets of one notice together, replacing what it published before."""
-    recover(out)
+    """Publish all datasets of one notice together, replacing what it published before.
+
+    Raises OutputNotWritten when the output folder refuses a write (a full disk): before the
+    journal, nothing visible changed and the staging folder is removed (its space freed); after
+    it, the next run finishes the publication."""
+    recover(out)  # what it cannot finish now stays for the run's own report
     stage = out / STAGING / notice_id
     shutil.rmtree(stage, ignore_errors=True)
+    try:
+        moves, rows = _stage(out, stage, notice_id, year, frames)
+        manifest = {
+            "notice_id": notice_id,
+            "year": year,
+            "schema_version": schema_version(),
+            "rows": rows,
+            "files": {name: _file_name(name, year, notice_id) for name in datasets()},
+            "sources": sources,
+            **(extra or {}),
+        }
+        _write_json(stage / JOURNAL, {"moves": moves, "manifest": manifest})
+    except OSError as error:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise not_written(error, out, f"notice {notice_id}") from None
+    try:
+        _commit(out, stage)
+    except OSError as error:
+        raise not_written(
+            error, out, f"notice {notice_id} (staged; the next run puts it in place)"
+        ) from None
+    return Publication(notice_id, year, rows, manifest["files"])
+
+
+def _stage(
+    out: Path, stage: Path, notice_id: str, year: int, frames: dict[str, pd.DataFrame]
+) -> tuple[dict[str, str], dict[str, int]]:
+    """Every dataset's file in the staging folder: the moves to make, the rows of each."""
     moves: dict[str, str] = {}
     rows: dict[str, int] = {}
     for name, spec in datasets().items():
@@ -55,18 +112,7 @@ def publish_notice(
         _fsync(staged)
         moves[str(staged.relative_to(out))] = relative
         rows[name] = table.num_rows
-    manifest = {
-        "notice_id": notice_id,
-        "year": year,
-        "schema_version": schema_version(),
-        "rows": rows,
-        "files": {name: _file_name(name, year, notice_id) for name in datasets()},
-        "sources": sources,
-        **(extra or {}),
-    }
-    _write_json(stage / JOURNAL, {"moves": moves, "manifest": manifest})
-    _commit(out, stage)
-    return Publication(notice_id, year, rows, manifest["files"])
+    return moves, rows
 
 
 SHARED = {"units"}  # one file per year, the registry as used that year, not one per notice
@@ -76,16 +122,23 @@ def _file_name(dataset: str, year: int, notice_id: str) -> str:
     return f"{dataset}/year={year}/{'registry' if dataset in SHARED else notice_id}.parquet"
 
 
-def recover(out: Path) -> None:
-    """Finish publications whose journal was written; drop staging folders without one."""
+def recover(out: Path) -> list[OutputNotWritten]:
+    """Finish publications whose journal was written; drop staging folders without one. What
+    cannot be finished now (a full disk) stays for a later run, and is returned."""
     staging = out / STAGING
     if not staging.is_dir():
-        return
+        return []
+    problems: list[OutputNotWritten] = []
     for stage in staging.iterdir():
-        if (stage / JOURNAL).exists():
-            _commit(out, stage)
-        else:
+        if not (stage / JOURNAL).exists():
             shutil.rmtree(stage, ignore_errors=True)
+            continue
+        try:
+            _commit(out, stage)
+        except OSError as error:
+            what = f"notice {stage.name} (staged by an earlier run)"
+            problems.append(not_written(error, out, what))
+    return problems
 
 
 def _commit(out: Path, stage: Path) -> None:
@@ -142,15 +195,20 @@ def _manifest(path: Path) -> dict | None:
             return manifest
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         pass
-    path.replace(path.with_name(path.name + ".damaged"))
+    with contextlib.suppress(OSError):  # a read-only output: left in place, still skipped
+        path.replace(path.with_name(path.name + ".damaged"))
     return None
 
 
 def _write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), "utf-8")
-    _fsync(temporary)
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), "utf-8")
+        _fsync(temporary)
+    except OSError:
+        temporary.unlink(missing_ok=True)  # a part written on a full disk is no file
+        raise
     os.replace(temporary, path)
 
 

@@ -2,9 +2,10 @@
 
 Building a GX context, its data source, assets and suites costs far more than validating a
 notice (docs/FINDINGS.md), so one context per process holds them and a notice only runs its
-frames through them. Each validation's results are kept until `build_data_docs` renders the
-run's one Data Docs site: in this process's memory, or as JSON files in a folder when the
-validation runs in another process than the build (a Dask worker).
+frames through them. Each validation's results are kept until a Data Docs site renders them: in
+this process's memory, or as a JSON file in a folder (`results_dir`), which also names the files
+validated (their sha256) so that the run can keep the results of a published notice apart from
+those of a quarantined file, each in a site of its own (`build_site`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import threading
 import tomllib
 import uuid
@@ -70,9 +72,9 @@ def run_suites(
 ) -> list[Finding]:
     """Validate every frame with its suite (plus per-notice extras); failures become findings.
 
-    The results are kept for `build_data_docs`: in this process's memory, or, with
-    `results_dir`, as one JSON file there (for a build in another process). This argument was
-    `docs_dir`, a folder to build one notice's Data Docs in: the site is now built once per run.
+    The results are kept for a Data Docs build: in this process's memory, or, with
+    `results_dir`, as one JSON file there naming the files validated (for a build in another
+    process, into the site of the published notices or the quarantine's, see `build_site`).
     """
     findings: list[Finding] = []
     kept: list[KeptResult] = []
@@ -86,7 +88,10 @@ def run_suites(
         if results_dir is None:
             _kept.extend(kept)
     if results_dir is not None:
-        _write_results(results_dir, run_id.run_name, kept)
+        try:
+            _write_results(results_dir, run_id.run_name, kept, _sources(frames.get("notices")))
+        except OSError as error:  # a full disk: the notice is validated, its Data Docs page lost
+            logging.getLogger(__name__).warning("validation results not kept: %s", error)
     return findings
 
 
@@ -94,8 +99,8 @@ def build_data_docs(site_dir: Path, results_dir: Path | None = None) -> Path | N
     """One Data Docs site of every validation kept since the last build; its index page.
 
     Takes the results kept in this process and those written to `results_dir`, then forgets
-    them (the JSON files are deleted): the next build covers the next run. The site's pages of
-    earlier runs are removed by GX. None, and the site untouched, when nothing was validated.
+    them (the JSON files are deleted): the next build covers the next run. None, and the site
+    untouched, when nothing was validated.
     """
     files = sorted(results_dir.glob(f"*{RESULTS_SUFFIX}")) if results_dir is not None else []
     with _lock:  # no validation adds to the kept results while they are rendered and cleared
@@ -107,6 +112,37 @@ def build_data_docs(site_dir: Path, results_dir: Path | None = None) -> Path | N
     for path in files:
         path.unlink(missing_ok=True)
     return index
+
+
+def build_site(site_dir: Path, files: list[Path], fresh: list[Path] | None = None) -> Path | None:
+    """A Data Docs site of the results in these files, which stay: its index page, or None (and
+    the site removed) when there are none. Only the pages of `fresh` results (every one when
+    None) and of results whose page is missing are rendered, about 0.2 s a notice; the index
+    lists them all, and GX removes the pages of results not given."""
+    kept = [entry for path in files for entry in _read_results(path)]
+    if not kept:
+        shutil.rmtree(site_dir, ignore_errors=True)
+        return None
+    new = None if fresh is None else {tuple(k) for path in fresh for k, _ in _read_results(path)}
+    render = {
+        tuple(key)
+        for key, _ in kept
+        if new is None or tuple(key) in new or not _page(site_dir, key).exists()
+    }
+    with _lock:
+        return _build_site(site_dir, kept, render)
+
+
+def _page(site_dir: Path, key: list[str]) -> Path:
+    """Where GX puts a validation's page: validations/suite/run name/run time/batch.html."""
+    suite, run_name, run_time, batch = key
+    return site_dir / "validations" / suite / run_name / run_time / f"{batch}.html"
+
+
+def result_sources(path: Path) -> list[str]:
+    """The sha256 of the files whose validation a results file holds."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return list(data.get("sources", [])) if isinstance(data, dict) else []
 
 
 def _shared_context() -> _Shared:
@@ -229,36 +265,61 @@ def _result_key(name: str, run_id: Any, batch_id: str | None) -> list[str]:
     return list(ValidationResultIdentifier(suite, run_id, batch_id).to_tuple())
 
 
-def _write_results(results_dir: Path, run_name: str, kept: list[KeptResult]) -> None:
+def _sources(notices: pd.DataFrame | None) -> list[str]:
+    """The sha256 of the files a notice's frames were read from."""
+    if notices is None or notices.empty or "sha256" not in notices:
+        return []
+    hashes = notices.iloc[0]["sha256"]
+    return [str(h) for h in (hashes if hashes is not None else [])]
+
+
+def _write_results(
+    results_dir: Path, run_name: str, kept: list[KeptResult], sources: list[str]
+) -> None:
     """One file per validated notice, complete before a build can see it."""
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / f"{run_name}-{uuid.uuid4().hex}{RESULTS_SUFFIX}"
     partial = path.with_name(path.name + ".partial")
     entries = [{"key": key, "result": result} for key, result in kept]
-    partial.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    data = {"sources": sources, "results": entries}
+    try:
+        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        partial.unlink(missing_ok=True)  # a full disk: the Data Docs lack this validation
+        raise
     os.replace(partial, path)
 
 
 def _read_results(path: Path) -> list[KeptResult]:
-    entries = json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    entries = data["results"] if isinstance(data, dict) else data  # a list: before sources
     return [(entry["key"], entry["result"]) for entry in entries]
 
 
-def _build_site(site_dir: Path, kept: list[KeptResult]) -> Path:
-    """A context of its own, holding only the run's results: its site shows only them."""
+def _build_site(
+    site_dir: Path, kept: list[KeptResult], render: set[tuple[str, ...]] | None = None
+) -> Path:
+    """A context of its own, holding only these results: its site shows only them. Pages are
+    rendered for the keys in `render` (all when None)."""
     from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
     )
 
     context = _new_context()
-    for name in sorted({key[0] for key, _ in kept}):
+    names = sorted({key[0] for key, _ in kept})
+    for name in names:
         specs = suite_specs().get(name, [])
         context.suites.add(_suite(name, [_expectation(spec) for spec in specs]))
     store = context.validation_results_store
     for key, result in kept:
         store.set(ValidationResultIdentifier.from_tuple(tuple(key)), store.deserialize(result))
     context.add_data_docs_site(site_name=SITE_NAME, site_config=_site_config(site_dir))
-    context.build_data_docs(site_names=[SITE_NAME])
+    identifiers: list[Any] | None = None
+    if render is not None:  # never empty: GX would render everything
+        identifiers = [ExpectationSuiteIdentifier(name=name) for name in names]
+        identifiers += [ValidationResultIdentifier.from_tuple(key) for key in sorted(render)]
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=identifiers)
     return site_dir.resolve() / "index.html"
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.cli import EXIT_OK, main
+from flows.cli import EXIT_OK, EXIT_QUARANTINED, main
 from publish.read import read_dataset
 from schemas.datasets import datasets
 from tests.conftest import NOTICE_2024
+from tests.test_faults import command_line, own_env
 
 BIN = Path(sys.executable).parent
 LINEAGE = ["source_file", "source_files", "source_formats", "sha256"]
@@ -142,3 +143,75 @@ def test_a_batch_on_a_real_dask_cluster_gives_the_local_results(
         expected = read_dataset(local, name).drop(columns=LINEAGE, errors="ignore")
         actual = read_dataset(on_dask, name).drop(columns=LINEAGE, errors="ignore")
         pd.testing.assert_frame_equal(actual, expected)
+
+
+def test_a_run_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    """A whole run as a person starts it (Prefect's own temporary server, LibreOffice, Data Docs
+    of published and quarantined files): the system's temporary folder is as it was."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for fmt in ("txt", *(["doc"] if shutil.which("soffice") else [])):
+        shutil.copy(NOTICE_2024 / f"notice.{fmt}", raw / f"notice.{fmt}")
+    text = (NOTICE_2024 / "notice.txt").read_text(encoding="utf-8")
+    broken = text.replace("2024年", "2025年").replace("\t78\n", "\t77\n", 1)
+    (raw / "broken.txt").write_text(broken, encoding="utf-8")
+    (raw / "empty.txt").write_bytes(b"")
+    probe = "import tempfile; print(tempfile.gettempdir())"
+    env = own_env(tmp)
+    assert subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True
+    ).stdout.strip() == str(tmp)  # the folder the run's libraries are given
+    done = subprocess.run(
+        [BIN / "notices", "run", str(raw), "--out", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == EXIT_QUARANTINED, done.stderr
+    assert (tmp_path / "out" / "reports" / "quarantine_data_docs" / "index.html").exists()
+    assert list(tmp.iterdir()) == []
+
+
+HANGING_SOFFICE = """#!/bin/bash
+exec -a {marker} sleep 600
+"""
+
+
+def test_a_file_that_takes_too_long_is_quarantined_and_the_run_goes_on(
+    prefect_server: str, tmp_path: Path
+) -> None:
+    """A LibreOffice that never answers (its own limit is 120 s): the file is set aside after
+    --file-timeout, the rest is published, and nothing it started outlives the run."""
+    marker = f"hanging-soffice-{os.getpid()}-{time.monotonic_ns()}"
+    soffice = tmp_path / "soffice"
+    soffice.write_text(HANGING_SOFFICE.format(marker=marker), encoding="utf-8")
+    soffice.chmod(0o755)
+    raw, tmp = tmp_path / "raw", tmp_path / "tmp"
+    raw.mkdir()
+    tmp.mkdir()
+    for fmt in ("doc", "txt"):
+        shutil.copy(NOTICE_2024 / f"notice.{fmt}", raw / f"notice.{fmt}")
+    env = {**own_env(tmp), "PREFECT_API_URL": prefect_server, "NOTICES_SOFFICE": str(soffice)}
+    started = time.monotonic()
+    command = [BIN / "notices", "run", str(raw), "--out", str(tmp_path / "out"), "--json"]
+    done = subprocess.run(
+        [*command, "--file-timeout", "20"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert time.monotonic() - started < 100  # not held until LibreOffice's own limit
+    assert done.returncode == EXIT_QUARANTINED, done.stderr
+    results = {Path(r["source"]).name: r for r in json.loads(done.stdout)}
+    assert results["notice.txt"]["status"] == "published"
+    assert results["notice.doc"]["status"] == "quarantined"
+    assert "reading took longer than 20 s" in results["notice.doc"]["error"]["message"]
+    assert "--file-timeout" in results["notice.doc"]["error"]["hint"]
+    assert (tmp_path / "out" / "quarantine" / "notice.doc" / "reason.md").exists()
+    time.sleep(1)
+    assert not [p for p in Path("/proc").glob("[0-9]*") if marker in command_line(int(p.name))]
+    assert list(tmp.iterdir()) == []
