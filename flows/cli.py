@@ -231,8 +231,11 @@ def _run(args: argparse.Namespace, paths: list[Path]) -> int:
         end_children(server_too=False)  # a conversion of a file set aside would outlive the run
     if args.json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2, default=str))
-    else:
+    elif results:
         print_summary(results, args.out)
+    else:  # an empty raw/: say so rather than print an empty table
+        where = ", ".join(str(p) for p in paths)
+        print(f"notices: no files to read in {where}; put the notice files there", file=sys.stderr)
     if unwritten:
         print_unwritten(unwritten)
         return EXIT_UNWRITTEN

@@ -61,8 +61,10 @@ def show_progress(quiet: bool) -> Iterator[None]:
 
 def summary_table(results: list[NoticeResult]) -> Table:
     """The run's results, one row per file; statuses and ids never wrap, names fold."""
-    # No rules and one space of padding: in 80 columns the file names get the room.
-    table = Table(title="notices run", title_justify="left", box=None, pad_edge=False)
+    # No rules and one space between columns: in 80 columns the file names get the room.
+    table = Table(
+        title="notices run", title_justify="left", box=None, pad_edge=False, padding=(0, 1, 0, 0)
+    )
     table.add_column("file", overflow="fold")
     table.add_column("status", no_wrap=True)
     table.add_column("notice", no_wrap=True)

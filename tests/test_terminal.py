@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -78,3 +79,15 @@ def test_markup_in_a_file_name_or_message_is_printed_as_written() -> None:
     console.print(summary_table([result]))
     text = console.export_text()
     assert "odd[bold]name.txt" in text and "the cell says [/] and [red]" in text
+
+
+def test_an_empty_folder_says_there_is_nothing_to_read(
+    tmp_path: Path, prefect_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import EXIT_OK, main
+
+    (tmp_path / "raw").mkdir()
+    assert main(["run", str(tmp_path / "raw"), "--out", str(tmp_path / "out")]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "no files to read in" in captured.err
+    assert "notices run" not in captured.out  # no empty table
