@@ -23,9 +23,10 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
+# Every figure as a ratio measured side by side (benchmarks/__init__.py); ARGS=--quick, --json,
+# --notices 1000.
 bench: $(STAMP)
-	$(VENV)/bin/python tools/benchmark.py
-	$(VENV)/bin/python -m tools.bench_batch
+	$(VENV)/bin/python -m benchmarks $(ARGS)
 
 score: $(STAMP)
 	$(VENV)/bin/python -m tools.score_corpus --verbose
