@@ -33,8 +33,9 @@ from flows.notice import (
     published_content,
     published_validations,
     report_unwritten,
+    validate_read_files,
 )
-from flows.pipeline import FileOutcome
+from flows.pipeline import VALIDATED_TOGETHER, FileOutcome
 from flows.summary import summary_markdown, write_review
 from publish.lock import exclusive_output
 from publish.quarantine import clear_quarantine, validation_files
@@ -46,7 +47,7 @@ from schemas.suites import RESULTS_SUFFIX, build_site
 PACKAGES = ["core", "extractors", "recognise", "normalise", "schemas", "publish", "flows"]
 _FINGERPRINTED = {".py", ".csv", ".toml", ".json"}
 _SYSTEM_FILES = {"thumbs.db", "desktop.ini"}  # Windows keeps these hidden in every folder
-EXTRACT_THREADS = 4  # files read at once (validation takes one at a time)
+EXTRACT_THREADS = 4  # files read at once
 # The Data Docs of the validations the published notices were published with, and of the files
 # in quarantine/: apart, so a rejected version never hides what is published.
 DATA_DOCS = Path("reports", "data_docs")
@@ -296,9 +297,14 @@ def _published_sources(out: Path, stamp: str) -> dict[str, str]:
 def _extract(
     files: list[Path], out: Path, sources: dict[Path, SourceFile], timeout: float
 ) -> list[FileOutcome]:
-    """Each file on the flow's task runner (threads, or a Dask cluster)."""
+    """Each file read on the flow's task runner (threads, or a Dask cluster), then validated
+    with others in this process."""
     futures = [extract_file.submit(f, out, sources[f].sha256, timeout) for f in files]
-    return [_outcome(future, path) for future, path in zip(futures, files, strict=True)]
+    outcomes = [_outcome(future, path) for future, path in zip(futures, files, strict=True)]
+    for start in range(0, len(outcomes), VALIDATED_TOGETHER):
+        # quote: Prefect would otherwise walk every frame looking for futures
+        validate_read_files(quote(outcomes[start : start + VALIDATED_TOGETHER]), out)
+    return outcomes
 
 
 def _outcome(future: PrefectFuture, path: Path) -> FileOutcome:

@@ -29,7 +29,7 @@ from prefect.states import Failed, State
 
 from core.errors import ConflictingSources, InternalError, NoticeError, PublicationShrinks
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
-from flows.pipeline import FileOutcome, process_file
+from flows.pipeline import FileOutcome, read_file, validate_files
 from publish.quarantine import VALIDATION, clear_quarantine, quarantine, quarantine_folder
 from publish.store import OutputNotWritten, manifests, publish_notice, shrinkage
 from recognise.notice import folded
@@ -88,8 +88,7 @@ def _within(seconds: float, path: Path, out: Path, sha256: str) -> FileOutcome:
     done: list[FileOutcome] = []
 
     def work() -> None:
-        outcome = process_file(path, sha256, results_dir=validation_results(out))
-        done.append(outcome.for_publishing())
+        done.append(read_file(path, sha256).for_publishing())
 
     worker = threading.Thread(target=work, name=f"notice-file {path.name}", daemon=True)
     worker.start()
@@ -97,7 +96,7 @@ def _within(seconds: float, path: Path, out: Path, sha256: str) -> FileOutcome:
     if done:
         return done[0]
     late = FileOutcome(SourceFile(path, sha256), NoticeResult(str(path), Status.QUARANTINED))
-    if not worker.is_alive():  # ended by a BaseException, which process_file lets through
+    if not worker.is_alive():  # ended by a BaseException, which read_file lets through
         late.result.error = InternalError(RuntimeError("the stages gave no result"), file=path)
         return late
     late.result.error = ReadingTimedOut(
@@ -107,6 +106,13 @@ def _within(seconds: float, path: Path, out: Path, sha256: str) -> FileOutcome:
         "run again with a longer --file-timeout",
     )
     return late
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_read_files(outcomes: list[FileOutcome], out: Path) -> None:
+    """The suites of many read files in one pass (schemas/suites.py): each file is then ready to
+    publish or refused with its findings; its results wait for the run's Data Docs."""
+    validate_files(outcomes, validation_results(out))
 
 
 @task(name="publish", cache_policy=NO_CACHE)

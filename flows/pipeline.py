@@ -1,7 +1,9 @@
 """The stage sequence, written once: one file through read, recognise, normalise and validate.
 
-The Prefect flow, `notices inspect`, the tests and the benchmark all call `process_file`; none of
-them strings the stages together on its own, so what `inspect` shows is what `run` publishes.
+`notices inspect`, the tests and the benchmark call `process_file`; the Prefect flow calls its two
+halves, `read_file` on each file and then `validate_files` on many at once (the suites cost less a
+notice over many). None of them strings the stages together on its own, so what `inspect` shows
+is what `run` publishes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from recognise.notice import NoticeInfo, read_notice_info
 from recognise.tables import RecognisedTable, require_known_tables
 from schemas.datasets import dataset_frames
 from schemas.findings import ValidationReport
-from schemas.validation import validate_notice
+from schemas.validation import NoticeChecks, notice_checks, validate_together
+
+# Files whose suites run in one pass (`validate_files`): a pass costs about what one notice alone
+# costs, plus a little a notice; more at once saves little and holds their rows in memory at once.
+VALIDATED_TOGETHER = 100
 
 
 @dataclass
@@ -34,6 +40,7 @@ class FileOutcome:
     tables: list[RecognisedTable] = field(default_factory=list)
     rows: NoticeRows | None = None
     frames: dict[str, pd.DataFrame] | None = None
+    checks: NoticeChecks | None = None  # read, its suites still to run (`validate_files`)
     report: ValidationReport | None = None
 
     @property
@@ -57,11 +64,18 @@ def process_file(
     since (copied into raw/ while the run reads it) is refused rather than published half-read.
     Validation results go to `results_dir` for the run's Data Docs (kept in memory without one).
     """
+    outcome = read_file(path, expected_sha256)
+    validate_files([outcome], results_dir)
+    return outcome
+
+
+def read_file(path: Path, expected_sha256: str = "") -> FileOutcome:
+    """Every stage but the suites (see `validate_files`), as `process_file` runs them."""
     outcome = FileOutcome(
         SourceFile(path, expected_sha256), NoticeResult(str(path), Status.QUARANTINED)
     )
     try:
-        _run_stages(outcome, results_dir)
+        _run_stages(outcome)
     except NoticeError as error:
         outcome.result.error = error
     except Exception as error:  # a bug must not take the batch down: keep the file and the trace
@@ -69,7 +83,27 @@ def process_file(
     return outcome
 
 
-def _run_stages(outcome: FileOutcome, results_dir: Path | None) -> None:
+def validate_files(outcomes: list[FileOutcome], results_dir: Path | None = None) -> None:
+    """The suites of every file read without error, in one pass: each is then ready to publish,
+    or refused with its findings, as it would be validated alone."""
+    waiting = [(o, o.checks) for o in outcomes if o.checks is not None and not o.result.error]
+    if not waiting:
+        return
+    try:
+        reports = validate_together([checks for _, checks in waiting], results_dir)
+    except Exception as error:  # a bug: each file alone, so that it fails only its own
+        if len(waiting) > 1:
+            for outcome, _ in waiting:
+                validate_files([outcome], results_dir)
+            return
+        alone = waiting[0][0]
+        alone.result.error = InternalError(error, file=alone.source.path)
+        return
+    for (outcome, _), report in zip(waiting, reports, strict=True):
+        _conclude(outcome, report)
+
+
+def _run_stages(outcome: FileOutcome) -> None:
     path, result = outcome.source.path, outcome.result
     document = outcome.document = read_document(path)
     _same_bytes(outcome.source, document)
@@ -81,11 +115,16 @@ def _run_stages(outcome: FileOutcome, results_dir: Path | None) -> None:
     rows = outcome.rows = build_rows(info, path, outcome.tables)
     result.unknown_units, result.unknown_tables = rows.unknown_units, rows.unknown_tables
     outcome.frames = dataset_frames(dataset_rows(rows, [outcome.source]))
-    report = outcome.report = validate_notice(rows, outcome.tables, outcome.frames, results_dir)
-    result.warnings = list(report.warnings)
+    outcome.checks = notice_checks(rows, outcome.tables, outcome.frames)
+
+
+def _conclude(outcome: FileOutcome, report: ValidationReport) -> None:
+    outcome.report, outcome.checks = report, None
+    outcome.result.warnings = list(report.warnings)
     if report.failures:
-        raise report.as_error(path)
-    result.status = Status.READY
+        outcome.result.error = report.as_error(outcome.source.path)
+    else:
+        outcome.result.status = Status.READY
 
 
 def _same_bytes(source: SourceFile, document: Document) -> None:

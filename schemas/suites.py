@@ -1,11 +1,14 @@
-"""Great Expectations suites from schemas/expectations.toml, run over one notice's frames.
+"""Great Expectations suites from schemas/expectations.toml, run over notices' frames.
 
 Building a GX context, its data source, assets and suites costs far more than validating a
 notice (docs/FINDINGS.md), so one context per process holds them and a notice only runs its
-frames through them. Each validation's results are kept until a Data Docs site renders them: in
-this process's memory, or as a JSON file in a folder (`results_dir`), which also names the files
-validated (their sha256) so that the run can keep the results of a published notice apart from
-those of a quarantined file, each in a site of its own (`build_site`).
+frames through them. Many notices are validated together: one pass per dataset over all their
+rows (uniqueness and each notice's own expectations taken per notice) says which pass; only a
+notice that may fail is validated alone, so its findings are exactly those it gets alone.
+Each validation's results are kept until a Data Docs site renders them: in this process's
+memory, or as a JSON file in a folder (`results_dir`), which also names the files validated
+(their sha256) so that the run can keep the results of a published notice apart from those of a
+quarantined file, each in a site of its own (`build_site`).
 """
 
 from __future__ import annotations
@@ -40,16 +43,24 @@ RESULTS_SUFFIX = ".gx-results.json"
 
 # A (validation result key, result as JSON) pair, as Data Docs needs it.
 KeptResult = tuple[list[str], dict[str, Any]]
+Frames = dict[str, pd.DataFrame]  # a notice's frames, by dataset
+Extra = dict[str, list[dict[str, Any]]]  # a notice's own expectations, by dataset
+NOTICE_COLUMN = "_notice"  # in a pass over many notices' rows: which notice a row is of
+# Expectations that compare a row with others: in one pass over many notices, taken per notice.
+_UNIQUE = {"ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique"}
+_ORDERED = {"ExpectColumnValuesToBeIncreasing", "ExpectColumnValuesToBeDecreasing"}
 
 
 @dataclass
 class _Shared:
-    """The process's GX context and, per dataset, its batch definition and suite."""
+    """The process's GX context and, per dataset, its batch definition and suite (and the
+    suite's expectations as taken per notice in a pass over many, None when they cannot be)."""
 
     context: Any
     source: Any
     batches: dict[str, Any] = field(default_factory=dict)
     suites: dict[str, Any] = field(default_factory=dict)
+    per_notice: dict[str, list[Any] | None] = field(default_factory=dict)
 
 
 # GX's pandas execution engine holds one batch per asset, and an asset's batch id is the same for
@@ -65,33 +76,52 @@ def suite_specs() -> dict[str, list[dict[str, Any]]]:
     return tomllib.loads(EXPECTATIONS_TOML.read_text(encoding="utf-8"))
 
 
-def run_suites(
-    frames: dict[str, pd.DataFrame],
-    extra: dict[str, list[dict[str, Any]]],
-    results_dir: Path | None = None,
-) -> list[Finding]:
-    """Validate every frame with its suite (plus per-notice extras); failures become findings.
+def run_suites(frames: Frames, extra: Extra, results_dir: Path | None = None) -> list[Finding]:
+    """Validate one notice's frames with their suites (plus its extras); failures become
+    findings. The results are kept as `run_suites_together` keeps them."""
+    return run_suites_together([(frames, extra)], results_dir)[0]
+
+
+def run_suites_together(
+    notices: list[tuple[Frames, Extra]], results_dir: Path | None = None
+) -> list[list[Finding]]:
+    """Validate every notice's frames with their suites (plus each notice's extras); each
+    notice's failures become its findings, the same as validated alone.
 
     The results are kept for a Data Docs build: in this process's memory, or, with
-    `results_dir`, as one JSON file there naming the files validated (for a build in another
-    process, into the site of the published notices or the quarantine's, see `build_site`).
+    `results_dir`, as one JSON file a notice there naming the files validated (for a build in
+    another process, into the site of the published notices or the quarantine's, see
+    `build_site`).
     """
-    findings: list[Finding] = []
-    kept: list[KeptResult] = []
+    findings: list[list[Finding]] = [[] for _ in notices]
+    kept: list[list[KeptResult]] = [[] for _ in notices]
     with _lock:
         shared = _shared_context()
-        run_id = _run_id(frames)
-        for name, frame in frames.items():
-            result = _validate(shared, name, frame, extra.get(name, []), run_id)
-            findings += [_finding(name, frame, r) for r in result.results if not r.success]
-            kept.append((_result_key(name, run_id, result.batch_id), result.to_json_dict()))
+        run_ids = [_run_id(frames) for frames, _ in notices]
+        for name in dict.fromkeys(name for frames, _ in notices for name in frames):
+            suspects, passed = _suspects(shared, name, notices)
+            for i, (frames, extra) in enumerate(notices):
+                if name not in frames:
+                    continue
+                if i in suspects or passed is None:
+                    result = _validate(shared, name, frames[name], extra.get(name, []), run_ids[i])
+                    failed = [r for r in result.results if not r.success]
+                    findings[i] += [_finding(name, frames[name], r) for r in failed]
+                else:
+                    result = _passed(shared, name, extra.get(name, []), run_ids[i], passed)
+                kept[i].append(
+                    (_result_key(name, run_ids[i], result.batch_id), result.to_json_dict())
+                )
         if results_dir is None:
-            _kept.extend(kept)
+            _kept.extend(entry for entries in kept for entry in entries)
     if results_dir is not None:
-        try:
-            _write_results(results_dir, run_id.run_name, kept, _sources(frames.get("notices")))
-        except OSError as error:  # a full disk: the notice is validated, its Data Docs page lost
-            logging.getLogger(__name__).warning("validation results not kept: %s", error)
+        for (frames, _), run_id, entries in zip(notices, run_ids, kept, strict=True):
+            try:
+                _write_results(
+                    results_dir, run_id.run_name, entries, _sources(frames.get("notices"))
+                )
+            except OSError as error:  # a full disk: validated, its Data Docs page lost
+                logging.getLogger(__name__).warning("validation results not kept: %s", error)
     return findings
 
 
@@ -185,6 +215,149 @@ def _validate(
     result.meta["validation_time"] = run_id.run_time
     result.meta["batch_parameters"] = {"dataframe": DATAFRAME_REPLACEMENT_STR}
     return result
+
+
+def _suspects(
+    shared: _Shared, name: str, notices: list[tuple[Frames, Extra]]
+) -> tuple[set[int], Any]:
+    """The notices that may fail this dataset's suite, by one pass over all their rows, and that
+    pass's result (None without one: every notice is then validated alone)."""
+    if name not in shared.batches:
+        _add_dataset(shared, name)
+    holding = [i for i, (frames, _) in enumerate(notices) if name in frames]
+    suite = _together_suite(shared, name, {i: notices[i][1].get(name, []) for i in holding})
+    if suite is None or len(holding) < 2:
+        return set(holding), None
+    parts = [notices[i][0][name].assign(**{NOTICE_COLUMN: i}) for i in holding]
+    frame = pd.concat(parts, ignore_index=True)  # labels are positions: a row names its notice
+    batch = shared.batches[name].get_batch(batch_parameters={"dataframe": frame})
+    passed = batch.validate(suite, result_format=PASS_FORMAT)
+    if passed.success:
+        return set(), passed
+    suspects: set[int] = set()
+    for result in batch.validate(suite, result_format=RESULT_FORMAT).results:
+        rows = None if result.success else result.result.get("unexpected_index_list")
+        if not result.success and not rows:  # failed as a whole (an exception): no row to blame
+            return set(holding), passed
+        suspects.update(frame.loc[rows or [], NOTICE_COLUMN])
+    return suspects, passed
+
+
+def _together_suite(shared: _Shared, name: str, extras: dict[int, list[dict[str, Any]]]) -> Any:
+    """The dataset's suite over many notices' rows, each expectation taken per notice, and each
+    notice's own value sets as pairs (notice, value); None when an expectation cannot be."""
+    base = _per_notice_expectations(shared, name)
+    specs = [(i, spec) for i, extra in extras.items() for spec in extra]
+    if base is None or not all(_value_set(spec) for _, spec in specs):
+        return None
+    pairs: dict[str, list[tuple[int, Any]]] = {}
+    for i, spec in specs:
+        rest = {k: v for k, v in spec.items() if k != "value_set"}
+        pairs.setdefault(json.dumps(rest, sort_keys=True), []).extend(
+            (i, value) for value in spec["value_set"]
+        )
+    in_pairs = [_pairs_in_set(json.loads(key), found) for key, found in pairs.items()]
+    return _suite(name, [*(copy(e) for e in base), *in_pairs])
+
+
+def _per_notice_expectations(shared: _Shared, name: str) -> list[Any] | None:
+    if name not in shared.per_notice:
+        specs = suite_specs().get(name, [])
+        together = all(_row_by_row(spec) for spec in specs)
+        expectations = [_expectation(_per_notice(spec)) for spec in specs] if together else None
+        shared.per_notice[name] = expectations
+    return shared.per_notice[name]
+
+
+def _row_by_row(spec: dict[str, Any]) -> bool:
+    """An expectation that judges each row alone, or a uniqueness one (taken per notice)."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+
+    kind = getattr(gxe, spec["expectation"])
+    maps = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
+    return issubclass(kind, maps) and spec["expectation"] not in _ORDERED
+
+
+def _per_notice(spec: dict[str, Any]) -> dict[str, Any]:
+    """A uniqueness expectation within each notice: unique with the notice's column."""
+    if spec["expectation"] not in _UNIQUE:
+        return spec
+    columns = spec.get("column_list") or [spec["column"]]
+    others = {k: v for k, v in spec.items() if k not in ("column", "column_list", "expectation")}
+    return {
+        **others,
+        "expectation": "ExpectCompoundColumnsToBeUnique",
+        "column_list": [NOTICE_COLUMN, *columns],
+    }
+
+
+def _value_set(spec: dict[str, Any]) -> bool:
+    """A notice's own expectation that a pass over many notices can take as pairs."""
+    return spec["expectation"] == "ExpectColumnValuesToBeInSet" and "row_condition" not in spec
+
+
+def _pairs_in_set(spec: dict[str, Any], pairs: list[tuple[int, Any]]) -> Any:
+    return _expectation(
+        {
+            "expectation": "ExpectColumnPairValuesToBeInSet",
+            "column_A": NOTICE_COLUMN,
+            "column_B": spec["column"],
+            "value_pairs_set": pairs,
+            "level": spec["level"],
+        }
+    )
+
+
+def _passed(
+    shared: _Shared, name: str, extra: list[dict[str, Any]], run_id: Any, passed: Any
+) -> Any:
+    """A notice's result when the pass over many notices found nothing of it: every expectation
+    of its suite met, as its own validation would say (pass or fail only)."""
+    from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
+    from great_expectations.core import (
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
+    )
+
+    expectations = [*shared.suites[name].expectations, *map(_expectation, extra)]
+    results = [
+        ExpectationValidationResult(
+            success=True, expectation_config=_configured(e, passed.batch_id), result={}
+        )
+        for e in expectations
+    ]
+    markers = {
+        k: v for k, v in passed.meta.get("batch_markers", {}).items() if "fingerprint" not in k
+    }
+    meta = {**passed.meta, "batch_markers": markers, "run_id": run_id}
+    meta["validation_time"] = run_id.run_time
+    meta["batch_parameters"] = {"dataframe": DATAFRAME_REPLACEMENT_STR}
+    count = len(results)
+    return ExpectationSuiteValidationResult(
+        success=True,
+        results=results,
+        suite_name=name,
+        statistics={
+            "evaluated_expectations": count,
+            "successful_expectations": count,
+            "unsuccessful_expectations": 0,
+            "success_percent": 100.0,
+        },
+        meta=meta,
+        batch_id=passed.batch_id,
+    )
+
+
+def _configured(expectation: Any, batch_id: str) -> Any:
+    """The expectation's configuration as a validation of this batch records it."""
+    config = expectation.configuration
+    config.kwargs = {"batch_id": batch_id, **config.kwargs}
+    return config
 
 
 def _add_dataset(shared: _Shared, name: str) -> None:

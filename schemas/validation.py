@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
@@ -13,7 +14,25 @@ from recognise.tables import CONTENT, DISPUTED, EXTRA_ROLES, KEYWORD, UNKNOWN, R
 from schemas.consistency import target_warnings
 from schemas.datasets import datasets, to_table
 from schemas.findings import CRITICAL, WARNING, Finding, ValidationReport
-from schemas.suites import run_suites
+from schemas.suites import Extra, run_suites_together
+
+
+@dataclass
+class NoticeChecks:
+    """A notice's checks before its suites run: the frames and extra expectations the suites
+    are to validate, and what the schema and the other checks found."""
+
+    frames: dict[str, pd.DataFrame]
+    extra: Extra
+    schema: list[Finding]
+    other: list[Finding]
+
+    def report(self, suites: list[Finding]) -> ValidationReport:
+        """Every finding, the suites' after the schema's (as they ran) and before the rest."""
+        report = ValidationReport()
+        for found in (self.schema, suites, self.other):
+            report.add(found)
+        return report
 
 
 def validate_notice(
@@ -24,12 +43,45 @@ def validate_notice(
 ) -> ValidationReport:
     """Every check of a notice; critical findings stop publication, warnings are reported.
     The suites' results go to `results_dir` for the run's Data Docs."""
-    report = ValidationReport()
-    report.add(schema_findings(frames))
-    if report.failures:  # the suites assume the documented columns and types
-        return report
+    return validate_together([notice_checks(rows, tables, frames)], results_dir)[0]
+
+
+def validate_together(
+    checks: list[NoticeChecks], results_dir: Path | None = None
+) -> list[ValidationReport]:
+    """Many notices' suites in one pass (schemas/suites.py); each notice gets its own report,
+    the same as validated alone."""
+    suited = [c for c in checks if not c.schema]  # the suites assume the documented columns
+    found = run_suites_together([(c.frames, c.extra) for c in suited], results_dir)
+    by_notice = {id(c): f for c, f in zip(suited, found, strict=True)}
+    return [c.report(by_notice.get(id(c), [])) for c in checks]
+
+
+def notice_checks(
+    rows: NoticeRows, tables: list[RecognisedTable], frames: dict[str, pd.DataFrame]
+) -> NoticeChecks:
+    """Every check of a notice but its suites."""
+    schema = schema_findings(frames)
+    if schema:  # the other checks assume the documented columns and types too
+        return NoticeChecks(frames, {}, schema, [])
+    other = [
+        *split_table_findings(tables),
+        *sequence_findings(frames["key_tasks"]),
+        *unit_findings(frames["key_tasks"], frames["task_units"]),
+        *count_findings(rows, frames),
+        *target_warnings(frames["livelihood_projects"], frames["livelihood_targets"]),
+        *unknown_unit_warnings(rows),
+        *extra_column_warnings(tables),
+        *weak_evidence_warnings(tables, frames["task_units"]),
+        *unrecognised_table_warnings(tables),
+    ]
+    return NoticeChecks(frames, _area_expectation(tables), [], other)
+
+
+def _area_expectation(tables: list[RecognisedTable]) -> Extra:
+    """A notice's targets are for the areas its livelihood tables name."""
     areas = sorted({area for t in tables if t.kind == "livelihood" for area in t.areas})
-    extra = {
+    return {
         "livelihood_targets": [
             {
                 "expectation": "ExpectColumnValuesToBeInSet",
@@ -39,17 +91,6 @@ def validate_notice(
             }
         ]
     }
-    report.add(run_suites(frames, extra, results_dir))
-    report.add(split_table_findings(tables))
-    report.add(sequence_findings(frames["key_tasks"]))
-    report.add(unit_findings(frames["key_tasks"], frames["task_units"]))
-    report.add(count_findings(rows, frames))
-    report.add(target_warnings(frames["livelihood_projects"], frames["livelihood_targets"]))
-    report.add(unknown_unit_warnings(rows))
-    report.add(extra_column_warnings(tables))
-    report.add(weak_evidence_warnings(tables, frames["task_units"]))
-    report.add(unrecognised_table_warnings(tables))
-    return report
 
 
 def schema_findings(frames: dict[str, pd.DataFrame]) -> list[Finding]:

@@ -1,8 +1,10 @@
 """The GX suites share one context per process: each notice still gets its own findings, from any
-thread, and one Data Docs site covers every notice validated in the run."""
+thread or in one pass over many notices, and one Data Docs site covers every notice validated in
+the run."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from pathlib import Path
@@ -11,8 +13,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from schemas import suites
 from schemas.findings import Finding
-from schemas.suites import RESULTS_SUFFIX, build_data_docs, run_suites
+from schemas.suites import RESULTS_SUFFIX, build_data_docs, run_suites, run_suites_together
 from tests.conftest import NOTICE_2024, extract
 
 Frames = dict[str, pd.DataFrame]
@@ -151,3 +154,97 @@ def test_results_written_as_json_reach_a_build_in_another_process(
     assert len(pages) == len(good)
     assert all(p.exists() for p in pages)
     assert list(spool.iterdir()) == []
+
+
+# Many notices in one pass: each gets what it gets alone, and only the bad ones are looked at
+# again. Two files of one notice hold the same ids: uniqueness is per notice, never across.
+THIRD_ID = "2026-0000000003"
+
+
+@pytest.fixture(scope="module")
+def duplicated(good: Frames) -> Frames:
+    """Another notice whose task 2 has the id of task 1 (its own duplicate)."""
+    frames = {name: _renamed(frame, GOOD_ID, THIRD_ID) for name, frame in good.items()}
+    tasks = frames["key_tasks"]
+    tasks.loc[1, "task_id"] = tasks.loc[0, "task_id"]
+    return frames
+
+
+@pytest.fixture(scope="module")
+def without_projects(good: Frames) -> Frames:
+    """A notice with no livelihood table: its project and target datasets are empty."""
+    frames = {name: _renamed(frame, GOOD_ID, "2027-0000000004") for name, frame in good.items()}
+    for name in ("livelihood_projects", "livelihood_targets"):
+        frames[name] = frames[name].iloc[0:0]
+    return frames
+
+
+class _AloneCounter:
+    """Counts the notices validated alone after the pass over all of them (calls through)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.datasets: list[str] = []
+        real = suites._validate
+
+        def counted(shared: Any, name: str, frame: pd.DataFrame, *rest: Any) -> Any:
+            self.datasets.append(name)
+            return real(shared, name, frame, *rest)
+
+        monkeypatch.setattr(suites, "_validate", counted)
+
+
+def test_notices_validated_in_one_pass_get_what_each_gets_alone(
+    good: Frames, bad: Frames, duplicated: Frames, without_projects: Frames
+) -> None:
+    notices = [good, bad, good, duplicated, without_projects, bad]
+    alone = [run_suites(frames, _areas(good)) for frames in notices]
+    assert alone[0] == [] and alone[1] == _expected_bad(bad) and alone[4] == []
+    assert [f.check for f in alone[3]] == ["expect_column_values_to_be_unique"]
+    assert run_suites_together([(frames, _areas(good)) for frames in notices]) == alone
+
+
+def test_a_pass_over_many_notices_looks_again_only_at_the_bad_ones(
+    good: Frames, bad: Frames, duplicated: Frames, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = _AloneCounter(monkeypatch)
+    run_suites_together([(frames, _areas(good)) for frames in (good, bad, good, good)])
+    # bad's role and area: its task_units and livelihood_targets, nothing of the good ones
+    assert sorted(counter.datasets) == ["livelihood_targets", "task_units"]
+    counter.datasets.clear()
+    run_suites_together([(good, _areas(good)), (duplicated, _areas(good))])
+    assert counter.datasets == ["key_tasks"]
+
+
+def test_a_notice_passed_in_a_pass_over_many_has_the_results_it_has_alone(
+    good: Frames, bad: Frames, tmp_path: Path
+) -> None:
+    """Its Data Docs pages say the same: every expectation of its suite met, none left out."""
+    run_suites(good, _areas(good), tmp_path / "alone")
+    run_suites_together([(good, _areas(good)), (bad, _areas(good))], tmp_path / "together")
+    alone = _results_of(tmp_path / "alone", GOOD_ID)
+    together = _results_of(tmp_path / "together", GOOD_ID)
+    assert together == alone
+    assert all(result["success"] for result in together.values())
+    assert not all(r["success"] for r in _results_of(tmp_path / "together", BAD_ID).values())
+
+
+def _results_of(folder: Path, notice_id: str) -> dict[str, dict[str, Any]]:
+    """Per dataset, the notice's results as they would show: what each expectation is and
+    whether it was met (times and batch fingerprints left out)."""
+    (path,) = folder.glob(f"{notice_id}-*{RESULTS_SUFFIX}")
+    entries = json.loads(path.read_text(encoding="utf-8"))["results"]
+    return {
+        entry["key"][0]: {
+            "success": entry["result"]["success"],
+            "statistics": entry["result"]["statistics"],
+            "expectations": sorted(
+                json.dumps([r["success"], _config(r["expectation_config"])], sort_keys=True)
+                for r in entry["result"]["results"]
+            ),
+        }
+        for entry in entries
+    }
+
+
+def _config(config: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in config.items() if k != "id"}  # a suite copied for extras has none
