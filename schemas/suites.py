@@ -97,7 +97,8 @@ def run_suites_together(
     kept: list[list[KeptResult]] = [[] for _ in notices]
     with _lock:
         shared = _shared_context()
-        run_ids = [_run_id(frames) for frames, _ in notices]
+        now = datetime.datetime.now(datetime.UTC)  # one time a pass: its site shows it as one
+        run_ids = [_run_id(frames, now) for frames, _ in notices]
         for name in dict.fromkeys(name for frames, _ in notices for name in frames):
             suspects, passed = _suspects(shared, name, notices)
             for i, (frames, extra) in enumerate(notices):
@@ -137,7 +138,7 @@ def build_data_docs(site_dir: Path, results_dir: Path | None = None) -> Path | N
         kept = [*_kept, *(entry for path in files for entry in _read_results(path))]
         if not kept:
             return None
-        index = _build_site(site_dir, kept)
+        index = _build_site(site_dir, _passes_as_one(kept)[0])
         _kept.clear()
     for path in files:
         path.unlink(missing_ok=True)
@@ -147,9 +148,9 @@ def build_data_docs(site_dir: Path, results_dir: Path | None = None) -> Path | N
 def build_site(site_dir: Path, files: list[Path], fresh: list[Path] | None = None) -> Path | None:
     """A Data Docs site of the results in these files, which stay: its index page, or None (and
     the site removed) when there are none. Only the pages of `fresh` results (every one when
-    None) and of results whose page is missing are rendered, about 0.2 s a notice; the index
+    None) and of results whose page is missing are rendered, about 30 ms a page; the index
     lists them all, and GX removes the pages of results not given."""
-    kept = [entry for path in files for entry in _read_results(path)]
+    kept, members = _passes_as_one([entry for path in files for entry in _read_results(path)])
     if not kept:
         shutil.rmtree(site_dir, ignore_errors=True)
         return None
@@ -157,10 +158,59 @@ def build_site(site_dir: Path, files: list[Path], fresh: list[Path] | None = Non
     render = {
         tuple(key)
         for key, _ in kept
-        if new is None or tuple(key) in new or not _page(site_dir, key).exists()
+        if new is None
+        or not new.isdisjoint(members.get(tuple(key), {tuple(key)}))
+        or not _page(site_dir, key).exists()
     }
     with _lock:
         return _build_site(site_dir, kept, render)
+
+
+def _passes_as_one(
+    kept: list[KeptResult],
+) -> tuple[list[KeptResult], dict[tuple[str, ...], set[tuple[str, ...]]]]:
+    """The results to show: those of notices that passed a dataset's suite in one pass as one
+    (a page per dataset a pass, not per notice: rendering costs per page), each failed one
+    alone; and the keys each shown result stands for."""
+    shown: list[KeptResult] = []
+    passes: dict[tuple[str, str, str], list[KeptResult]] = {}
+    for key, result in kept:
+        suite, _, run_time, batch = key
+        if result.get("success"):
+            passes.setdefault((suite, run_time, batch), []).append((key, result))
+        else:
+            shown.append((key, result))
+    members: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for together in passes.values():
+        one = together[0] if len(together) == 1 else _as_one(together)
+        shown.append(one)
+        members[tuple(one[0])] = {tuple(key) for key, _ in together}
+    return shown, members
+
+
+def _as_one(together: list[KeptResult]) -> KeptResult:
+    """Passed results of one pass as one: every expectation any of them met, once; the run
+    named by the notices (every one listed in its batch markers)."""
+    (suite, _, run_time, batch), first = together[0]
+    names = sorted(key[1] for key, _ in together)
+    run_name = f"{len(names)}_notices_{names[0]}_to_{names[-1]}"
+    expectations: dict[str, dict[str, Any]] = {}
+    for _, result in together:
+        for entry in result["results"]:
+            config = {k: v for k, v in entry["expectation_config"].items() if k != "id"}
+            expectations.setdefault(json.dumps(config, sort_keys=True), entry)
+    results = list(expectations.values())
+    meta = {**first["meta"], "run_id": {"run_name": run_name, "run_time": run_time}}
+    # the page shows a batch's markers: there, the notices whose rows were validated
+    meta["batch_markers"] = {**meta.get("batch_markers", {}), "notices": ", ".join(names)}
+    statistics = {
+        "evaluated_expectations": len(results),
+        "successful_expectations": len(results),
+        "unsuccessful_expectations": 0,
+        "success_percent": 100.0,
+    }
+    merged = {**first, "results": results, "meta": meta, "statistics": statistics}
+    return [suite, run_name, run_time, batch], merged
 
 
 def _page(site_dir: Path, key: list[str]) -> Path:
@@ -408,11 +458,10 @@ def _finding(dataset: str, frame: pd.DataFrame, result: Any) -> Finding:
     )
 
 
-def _run_id(frames: dict[str, pd.DataFrame]) -> Any:
+def _run_id(frames: dict[str, pd.DataFrame], now: datetime.datetime) -> Any:
     """The notice (and the format it was read from) names the run in the Data Docs index."""
     from great_expectations.core.run_identifier import RunIdentifier
 
-    now = datetime.datetime.now(datetime.UTC)
     return RunIdentifier(run_name=_run_name(frames.get("notices")), run_time=now)
 
 

@@ -15,7 +15,13 @@ import pytest
 
 from schemas import suites
 from schemas.findings import Finding
-from schemas.suites import RESULTS_SUFFIX, build_data_docs, run_suites, run_suites_together
+from schemas.suites import (
+    RESULTS_SUFFIX,
+    build_data_docs,
+    build_site,
+    run_suites,
+    run_suites_together,
+)
 from tests.conftest import NOTICE_2024, extract
 
 Frames = dict[str, pd.DataFrame]
@@ -248,3 +254,27 @@ def _results_of(folder: Path, notice_id: str) -> dict[str, dict[str, Any]]:
 
 def _config(config: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in config.items() if k != "id"}  # a suite copied for extras has none
+
+
+def test_notices_passed_in_one_pass_share_a_page_a_failed_one_has_its_own(
+    good: Frames, bad: Frames, duplicated: Frames, tmp_path: Path
+) -> None:
+    """A page costs about 30 ms to render: a thousand notices' pages would take minutes."""
+    other = {name: _renamed(frame, GOOD_ID, "2028-0000000005") for name, frame in good.items()}
+    results = tmp_path / "results"
+    run_suites_together([(f, _areas(good)) for f in (good, other, bad, duplicated)], results)
+    index = build_site(tmp_path / "site", sorted(results.glob(f"*{RESULTS_SUFFIX}")))
+    assert index is not None
+    pages = {(p.parts[-4], p.parts[-3]) for p in _validation_pages(index)}
+    alone = {("task_units", f"{BAD_ID}-txt"), ("livelihood_targets", f"{BAD_ID}-txt")}
+    alone.add(("key_tasks", f"{THIRD_ID}-txt"))
+    passed = {name: [GOOD_ID, "2028-0000000005", BAD_ID, THIRD_ID] for name in good}
+    for name, notice_id in alone:
+        passed[name].remove(notice_id.removesuffix("-txt"))
+    together = {
+        (name, f"{len(ids)}_notices_{min(ids)}-txt_to_{max(ids)}-txt")
+        for name, ids in passed.items()
+    }
+    assert pages == alone | together
+    shared = next(p for p in _validation_pages(index) if p.parts[-4] == "notices")
+    assert all(notice_id in shared.read_text(encoding="utf-8") for notice_id in passed["notices"])
