@@ -24,7 +24,7 @@ import tomllib
 import uuid
 from copy import copy
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -101,18 +101,18 @@ def run_suites_together(
         run_ids = [_run_id(frames, now) for frames, _ in notices]
         for name in dict.fromkeys(name for frames, _ in notices for name in frames):
             suspects, passed = _suspects(shared, name, notices)
+            template = _passed(shared, name, passed) if passed is not None else None
             for i, (frames, extra) in enumerate(notices):
                 if name not in frames:
                     continue
-                if i in suspects or passed is None:
+                if template is None or i in suspects:
                     result = _validate(shared, name, frames[name], extra.get(name, []), run_ids[i])
                     failed = [r for r in result.results if not r.success]
                     findings[i] += [_finding(name, frames[name], r) for r in failed]
+                    entry = (_result_key(name, run_ids[i], result.batch_id), result.to_json_dict())
                 else:
-                    result = _passed(shared, name, extra.get(name, []), run_ids[i], passed)
-                kept[i].append(
-                    (_result_key(name, run_ids[i], result.batch_id), result.to_json_dict())
-                )
+                    entry = _passed_as(template, extra.get(name, []), run_ids[i])
+                kept[i].append(entry)
         if results_dir is None:
             _kept.extend(entry for entries in kept for entry in entries)
     if results_dir is not None:
@@ -275,11 +275,14 @@ def _suspects(
     if name not in shared.batches:
         _add_dataset(shared, name)
     holding = [i for i, (frames, _) in enumerate(notices) if name in frames]
-    suite = _together_suite(shared, name, {i: notices[i][1].get(name, []) for i in holding})
-    if suite is None or len(holding) < 2:
+    extras = {i: notices[i][1].get(name, []) for i in holding}
+    base = _per_notice_expectations(shared, name)
+    own = [spec for extra in extras.values() for spec in extra]
+    if base is None or len(holding) < 2 or not all(map(_value_set, own)):
         return set(holding), None
     parts = [notices[i][0][name].assign(**{NOTICE_COLUMN: i}) for i in holding]
     frame = pd.concat(parts, ignore_index=True)  # labels are positions: a row names its notice
+    suite = _suite(name, [*(copy(e) for e in base), *_own_value_sets(frame, extras)])
     batch = shared.batches[name].get_batch(batch_parameters={"dataframe": frame})
     passed = batch.validate(suite, result_format=PASS_FORMAT)
     if passed.success:
@@ -293,21 +296,21 @@ def _suspects(
     return suspects, passed
 
 
-def _together_suite(shared: _Shared, name: str, extras: dict[int, list[dict[str, Any]]]) -> Any:
-    """The dataset's suite over many notices' rows, each expectation taken per notice, and each
-    notice's own value sets as pairs (notice, value); None when an expectation cannot be."""
-    base = _per_notice_expectations(shared, name)
-    specs = [(i, spec) for i, extra in extras.items() for spec in extra]
-    if base is None or not all(_value_set(spec) for _, spec in specs):
-        return None
-    pairs: dict[str, list[tuple[int, Any]]] = {}
-    for i, spec in specs:
-        rest = {k: v for k, v in spec.items() if k != "value_set"}
-        pairs.setdefault(json.dumps(rest, sort_keys=True), []).extend(
-            (i, value) for value in spec["value_set"]
-        )
-    in_pairs = [_pairs_in_set(json.loads(key), found) for key, found in pairs.items()]
-    return _suite(name, [*(copy(e) for e in base), *in_pairs])
+def _own_value_sets(frame: pd.DataFrame, extras: dict[int, list[dict[str, Any]]]) -> list[Any]:
+    """Each notice's own value set for a column as one expectation over all their rows: a
+    column of the values keyed by notice ("3:南湖"), added to `frame`, in the keyed sets."""
+    allowed: dict[str, set[str]] = {}
+    for i, extra in extras.items():
+        for spec in extra:
+            rest = json.dumps({k: v for k, v in spec.items() if k != "value_set"}, sort_keys=True)
+            allowed.setdefault(rest, set()).update(f"{i}:{value}" for value in spec["value_set"])
+    expectations = []
+    for n, (rest, values) in enumerate(allowed.items()):
+        spec = json.loads(rest)
+        keyed = f"{NOTICE_COLUMN}_{spec['column']}_{n}"
+        frame[keyed] = frame[NOTICE_COLUMN].astype(str) + ":" + frame[spec["column"]].astype(str)
+        expectations.append(_expectation({**spec, "column": keyed, "value_set": sorted(values)}))
+    return expectations
 
 
 def _per_notice_expectations(shared: _Shared, name: str) -> list[Any] | None:
@@ -347,60 +350,61 @@ def _per_notice(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _value_set(spec: dict[str, Any]) -> bool:
-    """A notice's own expectation that a pass over many notices can take as pairs."""
+    """A notice's own expectation that a pass over many notices can take (`_own_value_sets`)."""
     return spec["expectation"] == "ExpectColumnValuesToBeInSet" and "row_condition" not in spec
 
 
-def _pairs_in_set(spec: dict[str, Any], pairs: list[tuple[int, Any]]) -> Any:
-    return _expectation(
-        {
-            "expectation": "ExpectColumnPairValuesToBeInSet",
-            "column_A": NOTICE_COLUMN,
-            "column_B": spec["column"],
-            "value_pairs_set": pairs,
-            "level": spec["level"],
-        }
-    )
-
-
-def _passed(
-    shared: _Shared, name: str, extra: list[dict[str, Any]], run_id: Any, passed: Any
-) -> Any:
-    """A notice's result when the pass over many notices found nothing of it: every expectation
-    of its suite met, as its own validation would say (pass or fail only)."""
+def _passed(shared: _Shared, name: str, passed: Any) -> KeptResult:
+    """What a notice's validation says of a dataset's suite when the pass over many notices
+    found nothing of it, every expectation met (pass or fail only), before its own
+    expectations and its run's name are added (`_passed_as`): serialised once a pass, since
+    GX takes milliseconds to serialise a result."""
     from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
     from great_expectations.core import (
         ExpectationSuiteValidationResult,
         ExpectationValidationResult,
     )
 
-    expectations = [*shared.suites[name].expectations, *map(_expectation, extra)]
     results = [
         ExpectationValidationResult(
             success=True, expectation_config=_configured(e, passed.batch_id), result={}
         )
-        for e in expectations
+        for e in shared.suites[name].expectations
     ]
-    markers = {
-        k: v for k, v in passed.meta.get("batch_markers", {}).items() if "fingerprint" not in k
-    }
-    meta = {**passed.meta, "batch_markers": markers, "run_id": run_id}
-    meta["validation_time"] = run_id.run_time
+    # the pass's load time stands; its fingerprint is of many notices' rows, not of this one's
+    markers = dict(passed.meta.get("batch_markers", {}))
+    markers.pop("pandas_data_fingerprint", None)
+    meta = {**passed.meta, "batch_markers": markers}
     meta["batch_parameters"] = {"dataframe": DATAFRAME_REPLACEMENT_STR}
-    count = len(results)
-    return ExpectationSuiteValidationResult(
-        success=True,
-        results=results,
-        suite_name=name,
-        statistics={
-            "evaluated_expectations": count,
-            "successful_expectations": count,
-            "unsuccessful_expectations": 0,
-            "success_percent": 100.0,
-        },
-        meta=meta,
-        batch_id=passed.batch_id,
+    result = ExpectationSuiteValidationResult(
+        success=True, results=results, suite_name=name, meta=meta, batch_id=passed.batch_id
     )
+    return [name, "", "", passed.batch_id], result.to_json_dict()
+
+
+def _passed_as(template: KeptResult, extra: list[dict[str, Any]], run_id: Any) -> KeptResult:
+    """The passed result of one notice: the template, its own expectations met, its run."""
+    (name, _, _, batch_id), passed = template
+    results = [*passed["results"], *(_met(json.dumps(spec), batch_id) for spec in extra)]
+    run = {"run_name": run_id.run_name, "run_time": run_id.run_time.isoformat()}
+    meta = {**passed["meta"], "run_id": run, "validation_time": run["run_time"]}
+    statistics = {
+        "evaluated_expectations": len(results),
+        "successful_expectations": len(results),
+        "unsuccessful_expectations": 0,
+        "success_percent": 100.0,
+    }
+    result = {**passed, "results": results, "meta": meta, "statistics": statistics}
+    return _result_key(name, run_id, batch_id), result
+
+
+@lru_cache(maxsize=1024)
+def _met(spec: str, batch_id: str) -> dict[str, Any]:
+    """A notice's own expectation, met, as its result says (notices share their area sets)."""
+    from great_expectations.core import ExpectationValidationResult
+
+    config = _configured(_expectation(json.loads(spec)), batch_id)
+    return ExpectationValidationResult(success=True, expectation_config=config).to_json_dict()
 
 
 def _configured(expectation: Any, batch_id: str) -> Any:

@@ -235,25 +235,25 @@ def test_a_notice_passed_in_a_pass_over_many_has_the_results_it_has_alone(
 
 
 def _results_of(folder: Path, notice_id: str) -> dict[str, dict[str, Any]]:
-    """Per dataset, the notice's results as they would show: what each expectation is and
-    whether it was met (times and batch fingerprints left out)."""
+    """Per dataset, the notice's results as they would show: every field, its expectations in
+    any order, without the times, the batch's fingerprint and the expectations' ids."""
     (path,) = folder.glob(f"{notice_id}-*{RESULTS_SUFFIX}")
     entries = json.loads(path.read_text(encoding="utf-8"))["results"]
+    return {entry["key"][0]: _shown(entry["result"]) for entry in entries}
+
+
+def _shown(result: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: v for k, v in result["meta"].items() if k not in ("batch_markers", "run_id")}
+    meta.pop("validation_time")
+    expectations = [
+        {**r, "expectation_config": {k: v for k, v in r["expectation_config"].items() if k != "id"}}
+        for r in result["results"]
+    ]
     return {
-        entry["key"][0]: {
-            "success": entry["result"]["success"],
-            "statistics": entry["result"]["statistics"],
-            "expectations": sorted(
-                json.dumps([r["success"], _config(r["expectation_config"])], sort_keys=True)
-                for r in entry["result"]["results"]
-            ),
-        }
-        for entry in entries
+        **result,
+        "meta": {**meta, "run_name": result["meta"]["run_id"]["run_name"]},
+        "results": sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in expectations),
     }
-
-
-def _config(config: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in config.items() if k != "id"}  # a suite copied for extras has none
 
 
 def test_notices_passed_in_one_pass_share_a_page_a_failed_one_has_its_own(
