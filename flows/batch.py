@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import stat
 from collections import defaultdict
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from flows.notice import (
     published_content,
     published_validations,
     report_unwritten,
+    spill,
+    spilled_frames,
     validate_read_files,
 )
 from flows.pipeline import VALIDATED_TOGETHER, FileOutcome
@@ -189,6 +192,7 @@ def _run(
 ) -> list[NoticeResult]:
     for problem in recover(out_dir):
         report_unwritten(problem)
+    shutil.rmtree(spilled_frames(out_dir), ignore_errors=True)  # a run killed midway left them
     files, unreadable_folders = notice_files([Path(p) for p in paths], exclude=out_dir)
     refused = links_outside([Path(p) for p in paths], files)
     files, irregular = _openable([f for f in files if f not in refused])
@@ -202,6 +206,7 @@ def _run(
     siblings = _unchanged_siblings(outcomes, files, sources, published)
     outcomes += _extract(siblings, out_dir, sources, file_timeout)
     results = _publish(outcomes, out_dir, stamp, accept_shrink) + unreadable + irregular
+    shutil.rmtree(spilled_frames(out_dir), ignore_errors=True)
     results += unreadable_folders
     fresh = keep_validations(out_dir, outcomes)
     _flag_renamed_notices(out_dir, results)
@@ -304,7 +309,7 @@ def _extract(
     for start in range(0, len(outcomes), VALIDATED_TOGETHER):
         # quote: Prefect would otherwise walk every frame looking for futures
         validate_read_files(quote(outcomes[start : start + VALIDATED_TOGETHER]), out)
-    return outcomes
+    return [spill(outcome, out) for outcome in outcomes]
 
 
 def _outcome(future: PrefectFuture, path: Path) -> FileOutcome:

@@ -20,6 +20,7 @@ import shutil
 import threading
 from collections.abc import Callable
 from copy import copy
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +59,11 @@ def validation_results(out: Path) -> Path:
     """Where each file's validation results wait for the run's Data Docs (a folder, not memory,
     so results made on Dask workers are not lost)."""
     return out / "reports" / "validation_results"
+
+
+def spilled_frames(out: Path) -> Path:
+    """Where read files' frames wait for their notice's publication (`FileOutcome.spill`)."""
+    return out / ".frames"
 
 
 def published_validations(out: Path) -> Path:
@@ -115,6 +121,11 @@ def validate_read_files(outcomes: list[FileOutcome], out: Path) -> None:
     validate_files(outcomes, validation_results(out))
 
 
+def spill(outcome: FileOutcome, out: Path) -> FileOutcome:
+    """The outcome with its frames on disk until publication, its grouping signature kept."""
+    return replace(outcome, signature=_tasks(outcome)).spill(spilled_frames(out))
+
+
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_group(
     group: list[FileOutcome],
@@ -141,6 +152,7 @@ def _publish_group(
     accept_shrink: frozenset[str],
     published: dict[str, str],
 ) -> list[NoticeResult]:
+    group = [o.unspilled() for o in group]
     _quarantine(out, [o for o in group if not o.ready])
     ready = sorted((o for o in group if o.ready), key=_named_worse)
     if not ready:
@@ -423,6 +435,8 @@ def notice_groups(outcomes: list[FileOutcome]) -> list[list[FileOutcome]]:
 def _tasks(outcome: FileOutcome) -> str | None:
     """The year, task texts (with their other columns) and project names of a file, folded;
     None without any. Two quarterly progress reports differ in their progress columns."""
+    if outcome.signature is not None:  # read before its frames were spilled
+        return outcome.signature
     if outcome.frames is None or outcome.info is None:
         return None
     tasks = outcome.frames["key_tasks"]

@@ -8,6 +8,9 @@ is what `run` publishes.
 
 from __future__ import annotations
 
+import pickle
+import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +45,8 @@ class FileOutcome:
     frames: dict[str, pd.DataFrame] | None = None
     checks: NoticeChecks | None = None  # read, its suites still to run (`validate_files`)
     report: ValidationReport | None = None
+    signature: str | None = None  # what a batch groups files by, kept while frames are spilled
+    spilled: Path | None = None  # where the frames wait for publication (`spill`)
 
     @property
     def ready(self) -> bool:
@@ -53,6 +58,30 @@ class FileOutcome:
         files are all read (and a Dask worker sends it back), so the document and the
         intermediate rows are let go."""
         return replace(self, document=None, tables=[], rows=None)
+
+    def spill(self, folder: Path) -> FileOutcome:
+        """The frames written to a file in `folder` and let go (`unspilled` reads them back): a
+        batch holds every file's outcome until all are read, about 0.5 MB a notice in memory.
+        On a full disk they stay in memory."""
+        if self.frames is None or self.checks is not None:
+            return self
+        path = folder / f"{uuid.uuid4().hex}.pickle"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(pickle.dumps(self.frames, pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
+            return self
+        return replace(self, frames=None, spilled=path)
+
+    def unspilled(self) -> FileOutcome:
+        """The frames back from their file, which is removed."""
+        if self.spilled is None:
+            return self
+        frames = pickle.loads(self.spilled.read_bytes())
+        self.spilled.unlink(missing_ok=True)
+        return replace(self, frames=frames, spilled=None)
 
 
 def process_file(

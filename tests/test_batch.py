@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from flows.cli import EXIT_OK, EXIT_QUARANTINED, main
+from flows.notice import notice_groups, spill
+from flows.pipeline import process_file
 from publish.read import read_dataset
 from publish.store import manifests
 from tests.conftest import NOTICE_2024
@@ -88,6 +90,7 @@ def test_one_notice_in_two_agreeing_files_is_published_once_with_both_sources(
     assert sorted(notice["source_formats"]) == ["docx", "txt"]
     assert len(read_dataset(out, "key_tasks")) == 122
     assert len(manifests(out)) == 1
+    assert not (out / ".frames").exists()  # each file's frames waited there until publication
 
 
 def test_one_notice_in_two_disagreeing_files_is_not_published(
@@ -277,3 +280,22 @@ def test_a_pipe_named_as_a_notice_is_refused_before_it_is_read(
     result = json.loads(done.stdout)[0]
     assert result["status"] == "quarantined"
     assert "not a regular file" in result["error"]["message"]
+
+
+def test_a_files_frames_wait_on_disk_until_its_notice_is_published(tmp_path: Path) -> None:
+    """A batch holds every file until all are read: their frames on disk keep memory flat."""
+    read = process_file(NOTICE_2024 / "notice.txt").for_publishing()
+    assert read.frames is not None
+    waiting = spill(read, tmp_path)
+    assert waiting.frames is None and waiting.spilled is not None and waiting.spilled.exists()
+    assert notice_groups([waiting, read]) == [[waiting, read]]  # still grouped as one notice
+    back = waiting.unspilled()
+    assert back.frames is not None
+    assert all(back.frames[name].equals(frame) for name, frame in read.frames.items())
+    assert not waiting.spilled.exists()
+
+
+def test_on_a_full_disk_the_frames_stay_in_memory(tmp_path: Path) -> None:
+    read = process_file(NOTICE_2024 / "notice.txt").for_publishing()
+    (tmp_path / "out").write_text("a file where the output folder should be")
+    assert spill(read, tmp_path / "out").frames is read.frames
