@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
 import os
 import shutil
 import signal
@@ -141,6 +142,7 @@ def _start_tied_server() -> None:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()
+    _import_in_background("great_expectations")  # seconds of imports while the server starts
     if not sys.platform.startswith("linux"):
         server.start()
         return
@@ -150,6 +152,13 @@ def _start_tied_server() -> None:
         server.start()
     finally:
         subprocess.Popen = popen  # type: ignore[misc]
+
+
+def _import_in_background(module: str) -> None:
+    """Import a module on a thread of its own: the run waits seconds for its server, idle."""
+    threading.Thread(
+        target=importlib.import_module, args=(module,), name=f"import {module}", daemon=True
+    ).start()
 
 
 def _dies_with(parent: int) -> Callable[[], None]:
