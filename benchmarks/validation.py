@@ -12,13 +12,13 @@ import pandas as pd
 
 from benchmarks import NOTICE
 from benchmarks.timing import Figure, side_by_side
-from flows.pipeline import FileOutcome, process_file
+from flows.pipeline import VALIDATED_TOGETHER, FileOutcome, process_file
 from schemas.findings import CRITICAL
 from schemas.suites import build_data_docs, run_suites, run_suites_together, suite_specs
 from schemas.validation import validate_notice
 
 SECTION = "validation"
-TOGETHER = 20  # notices validated in one pass, or shown in one Data Docs site
+TOGETHER = VALIDATED_TOGETHER  # notices validated in one pass, as a run does
 
 
 def failing_rows(frame: pd.DataFrame, spec: dict[str, Any]) -> int:
@@ -131,8 +131,8 @@ def one_pass_figure(repeat: int, notices: int) -> Figure:
 
 
 def data_docs_figure(repeat: int, notices: int) -> Figure:
-    """A run's Data Docs site of `notices` validations against one of a single validation:
-    the ratio says how the build grows with the run (interleaved, median)."""
+    """A run's Data Docs site of `notices` notices validated together against one of a single
+    notice: the ratio says how the build grows with the run (interleaved, median)."""
     outcome = process_file(NOTICE / "notice.docx")
     assert outcome.frames is not None, outcome.result.error
     frames, extra = outcome.frames, area_expectation(outcome)
@@ -141,8 +141,8 @@ def data_docs_figure(repeat: int, notices: int) -> Figure:
         for round_ in range(repeat + 1):
             for spent, count in zip(times, (notices, 1), strict=True):
                 results, site = Path(tmp, "results"), Path(tmp, f"site-{round_}-{count}")
-                for _ in range(count):  # the build deletes the results it rendered
-                    run_suites(frames, extra, results)
+                # validated together, as a run does (the build deletes what it rendered)
+                run_suites_together([(frames, extra)] * count, results)
                 started = time.perf_counter()
                 build_data_docs(site, results)
                 if round_:

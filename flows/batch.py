@@ -302,14 +302,19 @@ def _published_sources(out: Path, stamp: str) -> dict[str, str]:
 def _extract(
     files: list[Path], out: Path, sources: dict[Path, SourceFile], timeout: float
 ) -> list[FileOutcome]:
-    """Each file read on the flow's task runner (threads, or a Dask cluster), then validated
-    with others in this process."""
-    futures = [extract_file.submit(f, out, sources[f].sha256, timeout) for f in files]
-    outcomes = [_outcome(future, path) for future, path in zip(futures, files, strict=True)]
-    for start in range(0, len(outcomes), VALIDATED_TOGETHER):
+    """Each file read on the flow's task runner (threads, or a Dask cluster) and validated with
+    others in this process, VALIDATED_TOGETHER at a time: their frames then wait on disk, so
+    memory holds one chunk's, whatever the batch's size."""
+    outcomes: list[FileOutcome] = []
+    for start in range(0, len(files), VALIDATED_TOGETHER):
+        chunk = files[start : start + VALIDATED_TOGETHER]
+        futures = [extract_file.submit(f, out, sources[f].sha256, timeout) for f in chunk]
+        read = [_outcome(future, path) for future, path in zip(futures, chunk, strict=True)]
+        del futures  # a finished future holds its outcome: the frames would stay in memory
         # quote: Prefect would otherwise walk every frame looking for futures
-        validate_read_files(quote(outcomes[start : start + VALIDATED_TOGETHER]), out)
-    return [spill(outcome, out) for outcome in outcomes]
+        validate_read_files(quote(read), out)
+        outcomes += [spill(outcome, out) for outcome in read]
+    return outcomes
 
 
 def _outcome(future: PrefectFuture, path: Path) -> FileOutcome:

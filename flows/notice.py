@@ -1,9 +1,12 @@
-"""The work on one notice as Prefect tasks: each file through the stages, then publication.
+"""The work on notices as Prefect tasks: each file read, many validated at once, then each
+notice's publication.
 
-Tasks are coarse, one per file and one per notice's publication, never one per row: Prefect costs
-milliseconds per task run. A file's stages run inside one `notice-file` task so that a Dask worker
-does a whole file without shipping documents back and forth. A bad file ends its task Failed with
-the reason (no traceback: it is the file's fault, not the pipeline's).
+Tasks are coarse, one per file, one per up to 100 files' validation and one per notice's
+publication, never one per row: Prefect costs milliseconds per task run. A file's stages up to
+validation run inside one `notice-file` task so that a Dask worker does a whole file without
+shipping documents back and forth; the suites then run in the flow's process, over many files'
+frames in one pass (schemas/suites.py). A file that cannot be read ends its task Failed with the
+reason (no traceback: it is the file's fault, not the pipeline's).
 
 A file gets `FILE_TIMEOUT_SECONDS` of wall-clock time (`--file-timeout`). A thread cannot be
 killed (Prefect's own task timeout raises inside the thread at the next Python instruction, never
