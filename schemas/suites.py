@@ -203,14 +203,7 @@ def _as_one(together: list[KeptResult]) -> KeptResult:
     meta = {**first["meta"], "run_id": {"run_name": run_name, "run_time": run_time}}
     # the page shows a batch's markers: there, the notices whose rows were validated
     meta["batch_markers"] = {**meta.get("batch_markers", {}), "notices": ", ".join(names)}
-    statistics = {
-        "evaluated_expectations": len(results),
-        "successful_expectations": len(results),
-        "unsuccessful_expectations": 0,
-        "success_percent": 100.0,
-    }
-    merged = {**first, "results": results, "meta": meta, "statistics": statistics}
-    return [suite, run_name, run_time, batch], merged
+    return [suite, run_name, run_time, batch], _all_met(first, results, meta)
 
 
 def _page(site_dir: Path, key: list[str]) -> Path:
@@ -388,14 +381,21 @@ def _passed_as(template: KeptResult, extra: list[dict[str, Any]], run_id: Any) -
     results = [*passed["results"], *(_met(json.dumps(spec), batch_id) for spec in extra)]
     run = {"run_name": run_id.run_name, "run_time": run_id.run_time.isoformat()}
     meta = {**passed["meta"], "run_id": run, "validation_time": run["run_time"]}
+    return _result_key(name, run_id, batch_id), _all_met(passed, results, meta)
+
+
+def _all_met(
+    result: dict[str, Any], results: list[dict[str, Any]], meta: dict[str, Any]
+) -> dict[str, Any]:
+    """A suite's result (as JSON) with these expectation results, every one met."""
+    count = len(results)
     statistics = {
-        "evaluated_expectations": len(results),
-        "successful_expectations": len(results),
+        "evaluated_expectations": count,
+        "successful_expectations": count,
         "unsuccessful_expectations": 0,
         "success_percent": 100.0,
     }
-    result = {**passed, "results": results, "meta": meta, "statistics": statistics}
-    return _result_key(name, run_id, batch_id), result
+    return {**result, "results": results, "meta": meta, "statistics": statistics}
 
 
 @lru_cache(maxsize=1024)
