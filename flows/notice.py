@@ -19,6 +19,7 @@ end by itself (it does not hold the process's exit) and what it makes is dropped
 from __future__ import annotations
 
 import hashlib
+import pickle
 import shutil
 import threading
 from collections.abc import Callable
@@ -31,7 +32,13 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
-from core.errors import ConflictingSources, InternalError, NoticeError, PublicationShrinks
+from core.errors import (
+    ConflictingSources,
+    InternalError,
+    NoticeError,
+    PublicationShrinks,
+    UnreadableFile,
+)
 from core.records import WARNING, Finding, NoticeResult, SourceFile, Status
 from flows.pipeline import FileOutcome, read_file, validate_files
 from publish.quarantine import VALIDATION, clear_quarantine, quarantine, quarantine_folder
@@ -155,7 +162,7 @@ def _publish_group(
     accept_shrink: frozenset[str],
     published: dict[str, str],
 ) -> list[NoticeResult]:
-    group = [o.unspilled() for o in group]
+    group = [_unspilled(o) for o in group]
     _quarantine(out, [o for o in group if not o.ready])
     ready = sorted((o for o in group if o.ready), key=_named_worse)
     if not ready:
@@ -225,6 +232,23 @@ def _publish_group(
     clear_quarantine(out, [o.source.path for o in ready], whole)
     get_run_logger().info("published %s from %d file(s)", notice_id, len(ready))
     return [o.result for o in group]
+
+
+def _unspilled(outcome: FileOutcome) -> FileOutcome:
+    """The outcome with its frames back from disk; one whose frames are gone is quarantined."""
+    try:
+        return outcome.unspilled()
+    except (OSError, EOFError, pickle.UnpicklingError) as error:
+        outcome.result.fail(
+            Status.QUARANTINED,
+            UnreadableFile(
+                f"what was read of it, set aside in {outcome.spilled} until publication, could "
+                f"not be read back ({error.__class__.__name__}): the file was not published",
+                file=outcome.source.path,
+                hint="run again (and leave the output folder's .frames alone during a run)",
+            ),
+        )
+        return replace(outcome, frames=None, spilled=None)
 
 
 def _quarantine(out: Path, outcomes: list[FileOutcome]) -> None:

@@ -7,9 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from prefect.logging import disable_run_logger
 
+from core.records import Status
 from flows.cli import EXIT_OK, EXIT_QUARANTINED, main
-from flows.notice import notice_groups, spill
+from flows.notice import notice_groups, publish_group, spill
 from flows.pipeline import process_file
 from publish.read import read_dataset
 from publish.store import manifests
@@ -299,3 +301,15 @@ def test_on_a_full_disk_the_frames_stay_in_memory(tmp_path: Path) -> None:
     read = process_file(NOTICE_2024 / "notice.txt").for_publishing()
     (tmp_path / "out").write_text("a file where the output folder should be")
     assert spill(read, tmp_path / "out").frames is read.frames
+
+
+def test_a_file_whose_set_aside_frames_are_gone_is_quarantined_with_why(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    waiting = spill(process_file(NOTICE_2024 / "notice.txt").for_publishing(), out)
+    assert waiting.spilled is not None
+    waiting.spilled.unlink()  # someone cleared the output folder during the run
+    with disable_run_logger():
+        (result,) = publish_group.fn([waiting], out, "fingerprint")
+    assert result.status is Status.QUARANTINED and result.error is not None
+    assert "could not be read back" in result.error.message and ".frames" in result.error.message
+    assert manifests(out) == []
