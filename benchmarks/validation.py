@@ -13,8 +13,9 @@ import pandas as pd
 from benchmarks import NOTICE
 from benchmarks.timing import Figure, side_by_side
 from flows.pipeline import VALIDATED_TOGETHER, FileOutcome, process_file
+from schemas.data_docs import build_data_docs
 from schemas.findings import CRITICAL
-from schemas.suites import build_data_docs, run_suites, run_suites_together, suite_specs
+from schemas.suites import run_suites, run_suites_together, suite_specs
 from schemas.validation import validate_notice
 
 SECTION = "validation"

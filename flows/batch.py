@@ -44,7 +44,8 @@ from publish.lock import exclusive_output
 from publish.quarantine import clear_quarantine, validation_files
 from publish.store import manifests, not_written, recover
 from schemas.card import dataset_card
-from schemas.suites import RESULTS_SUFFIX, build_site
+from schemas.data_docs import build_site
+from schemas.suites import RESULTS_SUFFIX
 
 # The stage packages, lowest first: a package imports only packages before it in this list.
 PACKAGES = ["core", "extractors", "recognise", "normalise", "schemas", "publish", "flows"]

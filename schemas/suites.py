@@ -8,7 +8,7 @@ notice that may fail is validated alone, so its findings are exactly those it ge
 Each validation's results are kept until a Data Docs site renders them: in this process's
 memory, or as a JSON file in a folder (`results_dir`), which also names the files validated
 (their sha256) so that the run can keep the results of a published notice apart from those of a
-quarantined file, each in a site of its own (`build_site`).
+quarantined file, each in a site of its own (schemas/data_docs.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import threading
 import tomllib
 import uuid
@@ -38,7 +37,6 @@ RESULT_FORMAT = {"result_format": "COMPLETE"}  # every unexpected index: finding
 # Pass or fail only: about half the cost. Most frames pass; a failing one is validated again
 # with RESULT_FORMAT so its findings name the rows.
 PASS_FORMAT = {"result_format": "BOOLEAN_ONLY"}
-SITE_NAME = "run"
 RESULTS_SUFFIX = ".gx-results.json"
 
 # A (validation result key, result as JSON) pair, as Data Docs needs it.
@@ -65,9 +63,9 @@ class _Shared:
 
 # GX's pandas execution engine holds one batch per asset, and an asset's batch id is the same for
 # every notice: two notices validated at once would read each other's frames. One at a time.
-_lock = threading.Lock()
+lock = threading.Lock()
 _shared: _Shared | None = None
-_kept: list[KeptResult] = []  # results of this process not yet rendered into a site
+unrendered: list[KeptResult] = []  # this process's results not yet rendered into a site
 
 
 @cache
@@ -95,7 +93,7 @@ def run_suites_together(
     """
     findings: list[list[Finding]] = [[] for _ in notices]
     kept: list[list[KeptResult]] = [[] for _ in notices]
-    with _lock:
+    with lock:
         shared = _shared_context()
         now = datetime.datetime.now(datetime.UTC)  # one time a pass: its site shows it as one
         run_ids = [_run_id(frames, now) for frames, _ in notices]
@@ -114,7 +112,7 @@ def run_suites_together(
                     entry = _passed_as(template, extra.get(name, []), run_ids[i])
                 kept[i].append(entry)
         if results_dir is None:
-            _kept.extend(entry for entries in kept for entry in entries)
+            unrendered.extend(entry for entries in kept for entry in entries)
     if results_dir is not None:
         for (frames, _), run_id, entries in zip(notices, run_ids, kept, strict=True):
             try:
@@ -124,92 +122,6 @@ def run_suites_together(
             except OSError as error:  # a full disk: validated, its Data Docs page lost
                 logging.getLogger(__name__).warning("validation results not kept: %s", error)
     return findings
-
-
-def build_data_docs(site_dir: Path, results_dir: Path | None = None) -> Path | None:
-    """One Data Docs site of every validation kept since the last build; its index page.
-
-    Takes the results kept in this process and those written to `results_dir`, then forgets
-    them (the JSON files are deleted): the next build covers the next run. None, and the site
-    untouched, when nothing was validated.
-    """
-    files = sorted(results_dir.glob(f"*{RESULTS_SUFFIX}")) if results_dir is not None else []
-    with _lock:  # no validation adds to the kept results while they are rendered and cleared
-        kept = [*_kept, *(entry for path in files for entry in _read_results(path))]
-        if not kept:
-            return None
-        index = _build_site(site_dir, _passes_as_one(kept)[0])
-        _kept.clear()
-    for path in files:
-        path.unlink(missing_ok=True)
-    return index
-
-
-def build_site(site_dir: Path, files: list[Path], fresh: list[Path] | None = None) -> Path | None:
-    """A Data Docs site of the results in these files, which stay: its index page, or None (and
-    the site removed) when there are none. Only the pages of `fresh` results (every one when
-    None) and of results whose page is missing are rendered, about 30 ms a page; the index
-    lists them all, and GX removes the pages of results not given."""
-    kept, members = _passes_as_one([entry for path in files for entry in _read_results(path)])
-    if not kept:
-        shutil.rmtree(site_dir, ignore_errors=True)
-        return None
-    new = None if fresh is None else {tuple(k) for path in fresh for k, _ in _read_results(path)}
-    render = {
-        tuple(key)
-        for key, _ in kept
-        if new is None
-        or not new.isdisjoint(members.get(tuple(key), {tuple(key)}))
-        or not _page(site_dir, key).exists()
-    }
-    with _lock:
-        return _build_site(site_dir, kept, render)
-
-
-def _passes_as_one(
-    kept: list[KeptResult],
-) -> tuple[list[KeptResult], dict[tuple[str, ...], set[tuple[str, ...]]]]:
-    """The results to show: those of notices that passed a dataset's suite in one pass as one
-    (a page per dataset a pass, not per notice: rendering costs per page), each failed one
-    alone; and the keys each shown result stands for."""
-    shown: list[KeptResult] = []
-    passes: dict[tuple[str, str, str], list[KeptResult]] = {}
-    for key, result in kept:
-        suite, _, run_time, batch = key
-        if result.get("success"):
-            passes.setdefault((suite, run_time, batch), []).append((key, result))
-        else:
-            shown.append((key, result))
-    members: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-    for together in passes.values():
-        one = together[0] if len(together) == 1 else _as_one(together)
-        shown.append(one)
-        members[tuple(one[0])] = {tuple(key) for key, _ in together}
-    return shown, members
-
-
-def _as_one(together: list[KeptResult]) -> KeptResult:
-    """Passed results of one pass as one: every expectation any of them met, once; the run
-    named by the notices (every one listed in its batch markers)."""
-    (suite, _, run_time, batch), first = together[0]
-    names = sorted(key[1] for key, _ in together)
-    run_name = f"{len(names)}_notices_{names[0]}_to_{names[-1]}"
-    expectations: dict[str, dict[str, Any]] = {}
-    for _, result in together:
-        for entry in result["results"]:
-            config = {k: v for k, v in entry["expectation_config"].items() if k != "id"}
-            expectations.setdefault(json.dumps(config, sort_keys=True), entry)
-    results = list(expectations.values())
-    meta = {**first["meta"], "run_id": {"run_name": run_name, "run_time": run_time}}
-    # the page shows a batch's markers: there, the notices whose rows were validated
-    meta["batch_markers"] = {**meta.get("batch_markers", {}), "notices": ", ".join(names)}
-    return [suite, run_name, run_time, batch], _all_met(first, results, meta)
-
-
-def _page(site_dir: Path, key: list[str]) -> Path:
-    """Where GX puts a validation's page: validations/suite/run name/run time/batch.html."""
-    suite, run_name, run_time, batch = key
-    return site_dir / "validations" / suite / run_name / run_time / f"{batch}.html"
 
 
 def result_sources(path: Path) -> list[str]:
@@ -222,12 +134,12 @@ def _shared_context() -> _Shared:
     """The process's context, made on first use (the caller holds the lock)."""
     global _shared
     if _shared is None:
-        context = _new_context()
+        context = new_context()
         _shared = _Shared(context, context.data_sources.add_pandas("notice"))
     return _shared
 
 
-def _new_context() -> Any:
+def new_context() -> Any:
     import great_expectations as gx  # costs seconds: only when validation runs
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -381,10 +293,10 @@ def _passed_as(template: KeptResult, extra: list[dict[str, Any]], run_id: Any) -
     results = [*passed["results"], *(_met(json.dumps(spec), batch_id) for spec in extra)]
     run = {"run_name": run_id.run_name, "run_time": run_id.run_time.isoformat()}
     meta = {**passed["meta"], "run_id": run, "validation_time": run["run_time"]}
-    return _result_key(name, run_id, batch_id), _all_met(passed, results, meta)
+    return _result_key(name, run_id, batch_id), all_met(passed, results, meta)
 
 
-def _all_met(
+def all_met(
     result: dict[str, Any], results: list[dict[str, Any]], meta: dict[str, Any]
 ) -> dict[str, Any]:
     """A suite's result (as JSON) with these expectation results, every one met."""
@@ -417,8 +329,12 @@ def _configured(expectation: Any, batch_id: str) -> Any:
 def _add_dataset(shared: _Shared, name: str) -> None:
     asset = shared.source.add_dataframe_asset(name)
     shared.batches[name] = asset.add_batch_definition_whole_dataframe(name)
-    suite = _suite(name, [_expectation(spec) for spec in suite_specs().get(name, [])])
-    shared.suites[name] = shared.context.suites.add(suite)
+    shared.suites[name] = shared.context.suites.add(dataset_suite(name))
+
+
+def dataset_suite(name: str) -> Any:
+    """The dataset's suite as schemas/expectations.toml writes it."""
+    return _suite(name, [_expectation(spec) for spec in suite_specs().get(name, [])])
 
 
 def _suite(name: str, expectations: list[Any]) -> Any:
@@ -516,45 +432,7 @@ def _write_results(
     os.replace(partial, path)
 
 
-def _read_results(path: Path) -> list[KeptResult]:
+def read_results(path: Path) -> list[KeptResult]:
     data = json.loads(path.read_text(encoding="utf-8"))
     entries = data["results"] if isinstance(data, dict) else data  # a list: before sources
     return [(entry["key"], entry["result"]) for entry in entries]
-
-
-def _build_site(
-    site_dir: Path, kept: list[KeptResult], render: set[tuple[str, ...]] | None = None
-) -> Path:
-    """A context of its own, holding only these results: its site shows only them. Pages are
-    rendered for the keys in `render` (all when None)."""
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
-
-    context = _new_context()
-    names = sorted({key[0] for key, _ in kept})
-    for name in names:
-        specs = suite_specs().get(name, [])
-        context.suites.add(_suite(name, [_expectation(spec) for spec in specs]))
-    store = context.validation_results_store
-    for key, result in kept:
-        store.set(ValidationResultIdentifier.from_tuple(tuple(key)), store.deserialize(result))
-    context.add_data_docs_site(site_name=SITE_NAME, site_config=_site_config(site_dir))
-    identifiers: list[Any] | None = None
-    if render is not None:  # never empty: GX would render everything
-        identifiers = [ExpectationSuiteIdentifier(name=name) for name in names]
-        identifiers += [ValidationResultIdentifier.from_tuple(key) for key in sorted(render)]
-    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=identifiers)
-    return site_dir.resolve() / "index.html"
-
-
-def _site_config(site_dir: Path) -> dict[str, Any]:
-    return {
-        "class_name": "SiteBuilder",
-        "store_backend": {
-            "class_name": "TupleFilesystemStoreBackend",
-            "base_directory": str(site_dir.resolve()),
-        },
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-    }

@@ -14,14 +14,9 @@ import pandas as pd
 import pytest
 
 from schemas import suites
+from schemas.data_docs import build_data_docs, build_site
 from schemas.findings import Finding
-from schemas.suites import (
-    RESULTS_SUFFIX,
-    build_data_docs,
-    build_site,
-    run_suites,
-    run_suites_together,
-)
+from schemas.suites import RESULTS_SUFFIX, run_suites, run_suites_together
 from tests.conftest import NOTICE_2024, extract
 
 Frames = dict[str, pd.DataFrame]
