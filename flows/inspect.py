@@ -1,6 +1,7 @@
 """`notices inspect FILE`: what the pipeline makes of a file, without writing anything.
 
-It runs the same `process_file` as `notices run`, so it shows exactly what a run would publish.
+It runs `process_file`, the two halves `notices run` calls (`read_file`, then `validate_files`),
+so it shows exactly what a run would publish.
 """
 
 from __future__ import annotations
